@@ -1,0 +1,227 @@
+/**
+ * The progress API's response, with its wire names, and what a caller asks of it: is the
+ * session complete, which statements failed or are still running, a one-line summary.
+ *
+ * Decoding is tolerant, as the API evolves: statuses and sources are open sets (known
+ * values typed, any other string kept), `null` and a missing field read alike, and unknown
+ * extra fields are ignored.
+ *
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+
+/**
+ * A value of an open set: one of the known literals, or any other string the API may add.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Open<Known extends string> = Known | (string & {})
+
+const open = <const Known extends ReadonlyArray<string>>(
+  ...known: Known
+): Schema.Schema<Open<Known[number]>> =>
+  Schema.Union(Schema.Literal(...known), Schema.String).annotations({
+    description: `one of ${known.map((k) => `"${k}"`).join(", ")}, or another string`
+  })
+
+const nullable = <A>(schema: Schema.Schema<A>) =>
+  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+
+/**
+ * The status of one processing stage of a statement. The API shows `"completed"`; older
+ * revisions also show `"processing"` and `"failed"`; `null` means not started.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StageStatus = Open<"processing" | "completed" | "failed">
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const StageStatus: Schema.Schema<StageStatus> = open("processing", "completed", "failed")
+
+/**
+ * The session-level status: `"processing"` until every statement is done, then `"completed"`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SessionStatus = Open<"processing" | "completed">
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SessionStatus: Schema.Schema<SessionStatus> = open("processing", "completed")
+
+/**
+ * Where a statement came from: an uploaded PDF, net banking (`online`) or the account
+ * aggregator (`aa`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Source = Open<"pdf" | "online" | "aa">
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Source: Schema.Schema<Source> = open("pdf", "online", "aa")
+
+/**
+ * The processing stages of a statement, in the order BankConnect runs them.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const stages = ["identity_status", "transaction_status", "processing_status", "fraud_status"] as const
+
+/**
+ * The name of one processing stage's field.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Stage = typeof stages[number]
+
+/**
+ * The progress of one statement.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class StatementProgress extends Schema.Class<StatementProgress>("StatementProgress")({
+  /** Extraction of the account holder's identity. */
+  identity_status: nullable(StageStatus),
+  /** Extraction of the transactions. */
+  transaction_status: nullable(StageStatus),
+  /** Enrichment of the transactions. */
+  processing_status: nullable(StageStatus),
+  /** Fraud checks. */
+  fraud_status: nullable(StageStatus),
+  /** The statement's id (`null` in some responses). */
+  statement_id: nullable(Schema.String),
+  /** A note from BankConnect, usually why a stage failed; `null` when there is none. */
+  message: nullable(Schema.String),
+  /** Where the statement came from. */
+  source: nullable(Source)
+}) {}
+
+/**
+ * The progress API's response for a session.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export class SessionProgress extends Schema.Class<SessionProgress>("SessionProgress")({
+  /** The session's id. */
+  session_id: Schema.String,
+  /** `"completed"` once every statement is processed, `"processing"` before. */
+  session_progress: SessionStatus,
+  /** One entry per statement; a missing or `null` list reads as empty. */
+  progress: Schema.optionalWith(Schema.Array(StatementProgress), { nullable: true, default: () => [] })
+}) {}
+
+/**
+ * Whether the session is completed: polling ends here.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isComplete = (progress: SessionProgress): boolean => progress.session_progress === "completed"
+
+/**
+ * Where a statement stands: `failed` when any stage failed, `completed` when every stage
+ * completed, `running` otherwise.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome = "completed" | "failed" | "running"
+
+/**
+ * Where a statement stands, from its four stage statuses.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const outcome = (statement: StatementProgress): Outcome => {
+  let completed = 0
+  for (const stage of stages) {
+    const status = statement[stage]
+    if (status === "failed") return "failed"
+    if (status === "completed") completed++
+  }
+  return completed === stages.length ? "completed" : "running"
+}
+
+/**
+ * The first stage of a statement that is not completed, or `undefined` when all are.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const currentStage = (statement: StatementProgress): Stage | undefined =>
+  stages.find((stage) => statement[stage] !== "completed")
+
+/**
+ * The statements with a failed stage.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const failedStatements = (progress: SessionProgress): ReadonlyArray<StatementProgress> =>
+  progress.progress.filter((statement) => outcome(statement) === "failed")
+
+/**
+ * The statements still being processed.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const runningStatements = (progress: SessionProgress): ReadonlyArray<StatementProgress> =>
+  progress.progress.filter((statement) => outcome(statement) === "running")
+
+/**
+ * The statements whose every stage completed.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const completedStatements = (progress: SessionProgress): ReadonlyArray<StatementProgress> =>
+  progress.progress.filter((statement) => outcome(statement) === "completed")
+
+/**
+ * A one-line summary for people, such as
+ * `session 4f1c…: processing, 3 statements (1 completed, 1 failed, 1 running)`.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const summary = (progress: SessionProgress): string => {
+  const counts: Record<Outcome, number> = { completed: 0, failed: 0, running: 0 }
+  for (const statement of progress.progress) counts[outcome(statement)]++
+  const total = progress.progress.length
+  const parts = (["completed", "failed", "running"] as const)
+    .filter((key) => counts[key] > 0)
+    .map((key) => `${counts[key]} ${key}`)
+  const statements = total === 1 ? "1 statement" : `${total} statements`
+  const detail = parts.length > 0 ? ` (${parts.join(", ")})` : ""
+  return `session ${progress.session_id}: ${progress.session_progress}, ${statements}${detail}`
+}
+
+/**
+ * Decodes a progress response body (already parsed from JSON).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode: (u: unknown) => Effect.Effect<SessionProgress, ParseResult.ParseError> = Schema.decodeUnknown(
+  SessionProgress
+)

@@ -1,0 +1,26 @@
+/**
+ * BankConnect processing status for Effect.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The client service: progress as an Effect and a Stream, webhook registration.
+ *
+ * @since 0.1.0
+ */
+export * as BankConnectClient from "./BankConnectClient.js"
+
+/**
+ * One tagged error per API error code, and the transport and request errors.
+ *
+ * @since 0.1.0
+ */
+export * as BankConnectError from "./BankConnectError.js"
+
+/**
+ * The progress response's schemas and helpers.
+ *
+ * @since 0.1.0
+ */
+export * as Progress from "./Progress.js"

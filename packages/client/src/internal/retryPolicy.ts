@@ -1,0 +1,77 @@
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+
+/**
+ * How one attempt failed: the error to surface if no retry follows, whether a retry may
+ * cure it, and the wait the server asked for, if it did.
+ *
+ * @internal
+ */
+export class AttemptFailure<E> extends Data.TaggedError("AttemptFailure")<{
+  readonly error: E
+  readonly retryable: boolean
+  readonly retryAfter: Option.Option<Duration.Duration>
+}> {}
+
+const isRetryable = (u: unknown): u is AttemptFailure<unknown> => u instanceof AttemptFailure && u.retryable
+
+/**
+ * HTTP statuses that say "try again": request timeout, too many requests, and the
+ * server and gateway errors a retry can cure.
+ *
+ * @internal
+ */
+export const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/**
+ * Reads a `Retry-After` header: a number of seconds, or an HTTP date (relative to `now`,
+ * in epoch milliseconds). Anything else, or a date in the past, gives none.
+ *
+ * @internal
+ */
+export const parseRetryAfter = (value: string | undefined, now: number): Option.Option<Duration.Duration> => {
+  if (value === undefined) return Option.none()
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Option.some(Duration.seconds(Number(trimmed)))
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return Option.none()
+  return date > now ? Option.some(Duration.millis(date - now)) : Option.some(Duration.zero)
+}
+
+/**
+ * The resolved retry policy of a client.
+ *
+ * @internal
+ */
+export interface RetryPolicy {
+  readonly times: number
+  readonly base: Duration.Duration
+  readonly max: Duration.Duration
+  readonly maxRetryAfter: Duration.Duration
+}
+
+/**
+ * Jittered exponential backoff from `base`, each wait capped at `max`, at most `times`
+ * retries, and only while the failure is retryable. A server's `Retry-After` is
+ * honoured (capped at `maxRetryAfter`) when it asks for a longer wait than the backoff.
+ *
+ * @internal
+ */
+export const schedule = (policy: RetryPolicy): Schedule.Schedule<unknown, unknown> =>
+  Schedule.exponential(policy.base, 2).pipe(
+    Schedule.jittered,
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, policy.max)),
+    Schedule.intersect(Schedule.recurs(policy.times)),
+    Schedule.intersect(Schedule.identity<unknown>()),
+    Schedule.whileInput(isRetryable),
+    Schedule.modifyDelay(([, failure], delay) =>
+      isRetryable(failure)
+        ? Option.match(failure.retryAfter, {
+          onNone: () => delay,
+          onSome: (asked) => Duration.max(delay, Duration.min(asked, policy.maxRetryAfter))
+        })
+        : delay
+    )
+  )
