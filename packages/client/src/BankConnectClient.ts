@@ -431,13 +431,16 @@ export const config: Config.Config<{
   readonly baseUrl: Option.Option<string>
 }> = Config.all({
   apiKey: Config.redacted("BANKCONNECT_API_KEY").pipe(
-    Config.validate({ message: "Expected a non-empty API key", validation: (key) => Redacted.value(key) !== "" })
+    Config.validate({ message: "BANKCONNECT_API_KEY must be non-empty", validation: (key) => Redacted.value(key) !== "" })
   ),
   serverHash: Config.redacted("BANKCONNECT_SERVER_HASH").pipe(
-    Config.validate({ message: "Expected a non-empty server hash", validation: (hash) => Redacted.value(hash) !== "" })
+    Config.validate({
+      message: "BANKCONNECT_SERVER_HASH must be non-empty",
+      validation: (hash) => Redacted.value(hash) !== ""
+    })
   ),
   baseUrl: Config.string("BANKCONNECT_BASE_URL").pipe(
-    Config.validate({ message: "Expected an absolute http(s) URL", validation: isHttpUrl }),
+    Config.validate({ message: "BANKCONNECT_BASE_URL must be an absolute http(s) URL", validation: isHttpUrl }),
     Config.option
   )
 })
