@@ -4,12 +4,8 @@
  *
  * @since 0.1.0
  */
-import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -17,14 +13,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import * as BankConnectError from "./BankConnectError.js"
-import * as ErrorResponse from "./internal/errorResponse.js"
-import * as RetryPolicy from "./internal/retryPolicy.js"
-import * as Secrets from "./internal/secrets.js"
+import type * as BankConnectError from "./BankConnectError.js"
+import * as ApiCall from "./internal/apiCall.js"
+import * as Validate from "./internal/validate.js"
 import * as Progress from "./Progress.js"
 
 /**
@@ -187,28 +181,7 @@ const progressCodes = [
 
 const updateWebhookCodes = ["ACCESS_DENIED"] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
 
-const isHttpUrl = (value: string): boolean => {
-  try {
-    const url = new URL(value)
-    return (url.protocol === "http:" || url.protocol === "https:") && url.host !== ""
-  } catch {
-    return false
-  }
-}
-
-const sessionIdPattern = /^[A-Za-z0-9._~-]+$/
-
-const validateSessionId = (sessionId: string): Effect.Effect<string, BankConnectError.InvalidArgument> =>
-  typeof sessionId === "string" && sessionIdPattern.test(sessionId) && sessionId !== "." && sessionId !== ".."
-    ? Effect.succeed(sessionId)
-    : Effect.fail(
-      new BankConnectError.InvalidArgument({
-        argument: "sessionId",
-        message: `Expected a session id made of letters, digits, "-", "_", "." or "~", got ${
-          JSON.stringify(String(sessionId)).slice(0, 80)
-        }`
-      })
-    )
+const decodeProgress = ApiCall.decodeJson(Progress.SessionProgress, "progress response")
 
 /**
  * Builds the client from its settings over the `HttpClient` in context.
@@ -218,163 +191,42 @@ const validateSessionId = (sessionId: string): Effect.Effect<string, BankConnect
  */
 export const make = Effect.fnUntraced(function*(options: Options) {
   const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")
-  if (!isHttpUrl(baseUrl)) {
+  if (!Validate.isHttpUrl(baseUrl)) {
     return yield* Effect.dieMessage(`BankConnectClient: baseUrl must be an absolute http(s) URL, got "${baseUrl}"`)
   }
-  const version = options.version ?? "v1"
-  const timeout = Duration.decode(options.timeout ?? "10 seconds")
-  const retrySchedule = RetryPolicy.schedule({
-    times: Math.max(0, Math.floor(options.retry?.times ?? 3)),
-    base: Duration.decode(options.retry?.base ?? "250 millis"),
-    max: Duration.decode(options.retry?.max ?? "5 seconds"),
-    maxRetryAfter: Duration.decode(options.retry?.maxRetryAfter ?? "30 seconds")
+  const call = ApiCall.make(yield* HttpClient.HttpClient, {
+    apiUrl: `${baseUrl}/${options.version ?? "v1"}`,
+    apiKey: options.apiKey,
+    serverHash: options.serverHash,
+    timeout: Duration.decode(options.timeout ?? "10 seconds"),
+    retry: {
+      times: Math.max(0, Math.floor(options.retry?.times ?? 3)),
+      base: Duration.decode(options.retry?.base ?? "250 millis"),
+      max: Duration.decode(options.retry?.max ?? "5 seconds"),
+      maxRetryAfter: Duration.decode(options.retry?.maxRetryAfter ?? "30 seconds")
+    }
   })
-  const secrets = [options.apiKey, options.serverHash]
-  const scrub = (text: string) => Secrets.scrub(text, secrets)
-
-  const httpClient = (yield* HttpClient.HttpClient).pipe(
-    HttpClient.mapRequest((request) =>
-      request.pipe(
-        HttpClientRequest.prependUrl(`${baseUrl}/${version}`),
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setHeaders({
-          "x-api-key": Redacted.value(options.apiKey),
-          "server-hash": Redacted.value(options.serverHash)
-        })
-      )
-    )
-  )
-  const withSecretHeadersRedacted = (names: ReadonlyArray<string | RegExp>) => [
-    ...names,
-    ...Secrets.secretHeaderNames
-  ]
-
-  /**
-   * One call: send, hand a 2xx to `onSuccess`, map anything else to its typed error,
-   * time each attempt out, and retry what is transient.
-   */
-  const call = <A, K extends BankConnectError.KnownCode>(
-    request: HttpClientRequest.HttpClientRequest,
-    context: { readonly codes: ReadonlyArray<K>; readonly sessionId: string | undefined },
-    onSuccess: (text: string, response: HttpClientResponse.HttpClientResponse) => Effect.Effect<
-      A,
-      BankConnectError.InvalidResponse
-    >
-  ) => {
-    const callContext: ErrorResponse.CallContext<K> = { ...context, scrub }
-    const target = { method: request.method, url: `${baseUrl}/${version}${request.url}` }
-    const withSession = context.sessionId === undefined ? {} : { sessionId: context.sessionId }
-    const failure = <E>(error: E, retryable: boolean, retryAfter = Option.none<Duration.Duration>()) =>
-      new RetryPolicy.AttemptFailure({ error, retryable, retryAfter })
-    const network = (error: HttpClientError.HttpClientError) =>
-      failure(
-        new BankConnectError.TransportError({
-          reason: "Network",
-          message: scrub(`${target.method} ${target.url} failed: ${describe(error)}`),
-          ...target,
-          ...withSession
-        }),
-        error._tag === "ResponseError" || error.reason === "Transport"
-      )
-    type Failure = RetryPolicy.AttemptFailure<
-      | ErrorResponse.ErrorOf<K>
-      | BankConnectError.UnknownApiError
-      | BankConnectError.TransportError
-      | BankConnectError.InvalidResponse
-    >
-    const handle = (response: HttpClientResponse.HttpClientResponse) =>
-      Effect.flatMap(Effect.mapError(response.text, network), (text): Effect.Effect<A, Failure> => {
-        if (response.status >= 200 && response.status < 300) {
-          return Effect.mapError(onSuccess(text, response), (error) => failure(error, false))
-        }
-        const error = ErrorResponse.fromResponse(callContext, response.status, text)
-        if (!RetryPolicy.transientStatuses.has(response.status)) return Effect.fail(failure(error, false))
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.fail(failure(error, true, RetryPolicy.parseRetryAfter(response.headers["retry-after"], now))))
-      })
-    const attempt: Effect.Effect<A, Failure> = httpClient.execute(request).pipe(
-      Effect.locallyWith(Headers.currentRedactedNames, withSecretHeadersRedacted),
-      Effect.mapError(network),
-      Effect.flatMap(handle),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () =>
-          failure(
-            new BankConnectError.TransportError({
-              reason: "Timeout",
-              message: `${target.method} ${target.url} timed out after ${Duration.format(timeout)}`,
-              ...target,
-              ...withSession
-            }),
-            true
-          )
-      })
-    )
-    return attempt.pipe(
-      Effect.retry(retrySchedule),
-      Effect.mapError((failure) => failure.error)
-    )
-  }
-
-  const invalidResponse = (url: string, sessionId: string | undefined) => (status: number, message: string) =>
-    new BankConnectError.InvalidResponse({
-      message,
-      status,
-      url,
-      ...(sessionId === undefined ? {} : { sessionId })
-    })
 
   const getProgress = Effect.fn("BankConnectClient.getProgress")(function*(sessionId: string) {
     yield* Effect.annotateCurrentSpan("bankconnect.session_id", String(sessionId))
-    const id = yield* validateSessionId(sessionId)
-    const path = `/session_data/${encodeURIComponent(id)}/progress/`
-    const invalid = invalidResponse(`${baseUrl}/${version}${path}`, id)
-    return yield* call(
-      HttpClientRequest.get(path),
-      { codes: progressCodes, sessionId: id },
-      (text, response) =>
-        Effect.try({
-          try: () => JSON.parse(text) as unknown,
-          catch: () => invalid(response.status, `The progress response is not JSON: ${JSON.stringify(text.slice(0, 80))}`)
-        }).pipe(
-          Effect.flatMap((json) =>
-            Progress.decode(json).pipe(
-              Effect.mapError((error) =>
-                invalid(
-                  response.status,
-                  `The progress response does not match the documented shape: ${
-                    ParseResult.TreeFormatter.formatErrorSync(error)
-                  }`
-                )
-              )
-            )
-          )
-        )
-    )
+    const id = yield* Validate.sessionId(sessionId)
+    return yield* call({
+      request: HttpClientRequest.get(`/session_data/${encodeURIComponent(id)}/progress/`),
+      codes: progressCodes,
+      sessionId: id
+    }, decodeProgress)
   })
 
   const updateWebhook = Effect.fn("BankConnectClient.updateWebhook")(function*(webhook: UpdateWebhookOptions) {
-    const webhookMode = webhook.webhookMode ?? 1
-    if (typeof webhook.webhookUrl !== "string" || !isHttpUrl(webhook.webhookUrl)) {
-      return yield* new BankConnectError.InvalidArgument({
-        argument: "webhookUrl",
-        message: `Expected an absolute http(s) URL, got ${JSON.stringify(String(webhook.webhookUrl)).slice(0, 200)}`
-      })
-    }
-    if (webhookMode !== 0 && webhookMode !== 1) {
-      return yield* new BankConnectError.InvalidArgument({
-        argument: "webhookMode",
-        message: `Expected 0 (net-banking sessions only) or 1 (all sessions), got ${String(webhookMode)}`
-      })
-    }
+    const webhookUrl = yield* Validate.webhookUrl(webhook.webhookUrl)
+    const webhookMode = yield* Validate.webhookMode(webhook.webhookMode ?? 1)
     yield* Effect.annotateCurrentSpan("bankconnect.webhook_mode", webhookMode)
-    yield* call(
-      HttpClientRequest.post("/session_data/update_webhook/").pipe(
-        HttpClientRequest.bodyUnsafeJson({ webhook_url: webhook.webhookUrl, webhook_mode: webhookMode })
+    yield* call({
+      request: HttpClientRequest.post("/session_data/update_webhook/").pipe(
+        HttpClientRequest.bodyUnsafeJson({ webhook_url: webhookUrl, webhook_mode: webhookMode })
       ),
-      { codes: updateWebhookCodes, sessionId: undefined },
-      () => Effect.void
-    )
+      codes: updateWebhookCodes
+    }, ApiCall.ignoreBody)
   })
 
   const watchProgress = (sessionId: string, options?: WatchOptions) =>
@@ -397,15 +249,6 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 
   return BankConnectClient.of({ getProgress, updateWebhook, watchProgress, awaitCompletion })
 })
-
-const describe = (error: HttpClientError.HttpClientError): string => {
-  const cause = error.cause
-  if (cause instanceof Error) {
-    const inner = (cause as Error & { cause?: unknown }).cause
-    return inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message
-  }
-  return error.reason
-}
 
 /**
  * The client as a layer over the `HttpClient` in context (for example
@@ -440,7 +283,7 @@ export const config: Config.Config<{
     })
   ),
   baseUrl: Config.string("BANKCONNECT_BASE_URL").pipe(
-    Config.validate({ message: "BANKCONNECT_BASE_URL must be an absolute http(s) URL", validation: isHttpUrl }),
+    Config.validate({ message: "BANKCONNECT_BASE_URL must be an absolute http(s) URL", validation: Validate.isHttpUrl }),
     Config.option
   )
 })
