@@ -1,0 +1,366 @@
+/**
+ * A local BankConnect API on 127.0.0.1: the same paths, headers and bodies as the real
+ * one, sessions scripted by {@link Scenario}, progress that moves on Effect's `Clock` (so
+ * an in-process simulator follows `TestClock`), webhook delivery with retries, and faults.
+ *
+ * @since 0.1.0
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberMap from "effect/FiberMap"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import { randomUUID } from "node:crypto"
+import { createServer } from "node:http"
+import * as Api from "./internal/api.js"
+import * as Control from "./internal/control.js"
+import * as Responses from "./internal/responses.js"
+import { Store } from "./internal/store.js"
+import * as Timeline from "./internal/timeline.js"
+import * as Webhooks from "./internal/webhooks.js"
+import * as Scenario from "./Scenario.js"
+
+/**
+ * The webhook URL registered through `update_webhook` (one per server, as one per API key).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WebhookRegistration {
+  readonly url: string
+  /** 0: net-banking sessions only (the API's default); 1: all sessions. */
+  readonly mode: 0 | 1
+}
+
+/**
+ * One call the API received, after faults and authentication.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestRecord {
+  /** When it arrived (Clock milliseconds). */
+  readonly at: number
+  readonly method: string
+  /** The path, without the query. */
+  readonly path: string
+  readonly sessionId: string | undefined
+  /** The status answered, or `"dropped"` when the connection was closed instead. */
+  readonly status: number | "dropped"
+  /** The fault the call met, if any. */
+  readonly fault: "drop" | "error" | "rateLimit" | "nonJson" | undefined
+  /** Whether both credential headers were right (never their values). */
+  readonly authorized: boolean
+}
+
+/**
+ * One attempt to deliver a webhook.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WebhookAttempt {
+  /** When the attempt ended (Clock milliseconds). */
+  readonly at: number
+  readonly sessionId: string
+  /** The URL posted to; `null` when none was registered. */
+  readonly url: string | null
+  /** Which copy of the notification (1, or more with duplicates). */
+  readonly copy: number
+  /** 1 for the first attempt of a copy, then one more per retry. */
+  readonly attempt: number
+  readonly outcome: "delivered" | "failed" | "skipped"
+  /** The receiver's status, when it answered. */
+  readonly status?: number
+  /** Why it failed or was skipped. */
+  readonly detail?: string
+  readonly payload: unknown
+}
+
+/**
+ * Where a simulated session stands now.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SessionInfo {
+  readonly sessionId: string
+  readonly state: "not_requested" | "processing" | "completed" | "deleted"
+  readonly accountIds: ReadonlyArray<string>
+  readonly statementIds: ReadonlyArray<ReadonlyArray<string>>
+  readonly createdAt: number
+  /** When processing began, once it has. */
+  readonly startedAt: number | undefined
+  /** When the progress API shows it completed, once processing has begun. */
+  readonly completesAt: number | undefined
+  readonly scenario: Scenario.Scenario
+}
+
+/**
+ * A scenario, faults or a session id the simulator cannot take.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ScenarioError extends Schema.TaggedError<ScenarioError>()("ScenarioError", {
+  message: Schema.String
+}) {}
+
+/**
+ * The simulator could not start (the port is taken, say).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StartError extends Schema.TaggedError<StartError>()("StartError", {
+  message: Schema.String
+}) {}
+
+/**
+ * A running simulator.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The base URL a client takes, such as `http://127.0.0.1:4010/bank-connect`. */
+  readonly baseUrl: string
+  /** The server's origin, such as `http://127.0.0.1:4010`; control is under `/__simulator/`. */
+  readonly url: string
+  readonly port: number
+  readonly apiKey: string
+  readonly serverHash: string
+  /** Creates a session from a scenario (every field optional). */
+  readonly createSession: (scenario?: Scenario.Input) => Effect.Effect<SessionInfo, ScenarioError>
+  /** Every session, oldest first. */
+  readonly sessions: Effect.Effect<ReadonlyArray<SessionInfo>>
+  /** Where a session stands now. */
+  readonly session: (sessionId: string) => Effect.Effect<Option.Option<SessionInfo>>
+  /** Marks a session deleted: `SESSION_DELETED` from then on, and no webhook. */
+  readonly deleteSession: (sessionId: string) => Effect.Effect<void, ScenarioError>
+  /** Sets the faults of the calls whose session has none of its own. */
+  readonly setFaults: (faults: typeof Scenario.Faults.Encoded) => Effect.Effect<void, ScenarioError>
+  /** The registered webhook, if any. */
+  readonly webhook: Effect.Effect<Option.Option<WebhookRegistration>>
+  /** The calls received, oldest first (the newest `maxLogEntries`). */
+  readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
+  /** The webhook delivery attempts, oldest first (the newest `maxLogEntries`). */
+  readonly webhookAttempts: Effect.Effect<ReadonlyArray<WebhookAttempt>>
+  /** Clears both logs. */
+  readonly clearLogs: Effect.Effect<void>
+}
+
+/**
+ * The simulator service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Simulator extends Context.Tag("@effect-bankconnect/simulator/Simulator")<Simulator, Service>() {}
+
+/**
+ * The simulator's settings; every one has a default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Default 0: a free port chosen by the system. The command's default is 4010. */
+  readonly port?: number | undefined
+  /** Default `"127.0.0.1"`. */
+  readonly host?: string | undefined
+  /** The `x-api-key` it accepts. Default `"sim-api-key"`. */
+  readonly apiKey?: string | undefined
+  /** The `server-hash` it accepts. Default `"sim-server-hash"`. */
+  readonly serverHash?: string | undefined
+  /**
+   * How a missing or wrong credential is answered: `"envelope"` (default), 403 with
+   * `ACCESS_DENIED`; `"detail"`, 401 with DRF's `{"detail": ...}`.
+   */
+  readonly accessDenied?: "envelope" | "detail" | undefined
+  /** Server-wide faults. Default none. */
+  readonly faults?: typeof Scenario.Faults.Encoded | undefined
+  readonly webhooks?: {
+    /** Retries of a delivery answered with anything but 200. Default 3. */
+    readonly retries?: number | undefined
+    /** The first retry's wait, doubling after. Default `"1 second"`. */
+    readonly backoff?: Duration.DurationInput | undefined
+    /** The limit on one delivery attempt. Default `"5 seconds"`. */
+    readonly timeout?: Duration.DurationInput | undefined
+    /** Sent as the `x-secret-key` header when set. */
+    readonly secret?: string | undefined
+  } | undefined
+  /** Seeds the fault draws, so a run can be repeated. Default random. */
+  readonly seed?: number | undefined
+  /** How many entries each log keeps. Default 10,000. */
+  readonly maxLogEntries?: number | undefined
+}
+
+/**
+ * The default credentials.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaults = { apiKey: "sim-api-key", serverHash: "sim-server-hash" } as const
+
+const decodeWith = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
+  const decode = Schema.decodeUnknown(schema, { onExcessProperty: "error" })
+  return (input: unknown) =>
+    Effect.mapError(
+      decode(input),
+      (error) => new ScenarioError({ message: `Invalid ${what}: ${Responses.formatParseError(error)}` })
+    )
+}
+
+const decodeScenario = decodeWith(Scenario.Scenario, "scenario")
+const decodeFaults = decodeWith(Scenario.Faults, "faults")
+
+const infoOf = (session: Timeline.Session, now: number): SessionInfo => {
+  const completesAt = Timeline.completesAt(session)
+  return {
+    sessionId: session.id,
+    state: session.deleted
+      ? "deleted"
+      : session.startedAt === undefined
+      ? "not_requested"
+      : completesAt !== undefined && now >= completesAt
+      ? "completed"
+      : "processing",
+    accountIds: session.accountIds,
+    statementIds: session.statementIds,
+    createdAt: session.createdAt,
+    startedAt: session.startedAt,
+    completesAt,
+    scenario: session.scenario
+  }
+}
+
+/**
+ * Starts a simulator for the life of the scope, with a webhook client of its own.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): Effect.Effect<Service, StartError | ScenarioError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const apiKey = options.apiKey ?? defaults.apiKey
+    const serverHash = options.serverHash ?? defaults.serverHash
+    const store = new Store({
+      faults: yield* decodeFaults(options.faults ?? {}),
+      seed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
+      maxLogEntries: options.maxLogEntries ?? 10_000
+    })
+    const webhooks = Webhooks.make(
+      store,
+      yield* Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer),
+      yield* FiberMap.make<string>(),
+      {
+        retries: Math.max(0, Math.floor(options.webhooks?.retries ?? 3)),
+        backoff: Duration.decode(options.webhooks?.backoff ?? "1 second"),
+        timeout: Duration.decode(options.webhooks?.timeout ?? "5 seconds"),
+        secret: options.webhooks?.secret
+      }
+    )
+
+    const createSession = (input: Scenario.Input = {}) =>
+      Effect.gen(function*() {
+        const scenario = yield* decodeScenario(input)
+        const id = scenario.sessionId ?? randomUUID()
+        if (store.sessions.has(id)) return yield* new ScenarioError({ message: `Session ${id} already exists` })
+        const now = yield* Clock.currentTimeMillis
+        const session: Timeline.Session = {
+          id,
+          scenario,
+          accountIds: scenario.accounts.map(() => randomUUID()),
+          statementIds: scenario.accounts.map((account) => Array.from({ length: account.statements }, () => randomUUID())),
+          createdAt: now,
+          startedAt: scenario.state === "processing" ? now : undefined,
+          deleted: scenario.state === "deleted"
+        }
+        store.sessions.set(id, session)
+        if (!session.deleted) yield* webhooks.schedule(session)
+        return infoOf(session, now)
+      })
+
+    const session = (sessionId: string) =>
+      Effect.map(
+        Clock.currentTimeMillis,
+        (now) => Option.map(Option.fromNullable(store.sessions.get(sessionId)), (s) => infoOf(s, now))
+      )
+
+    const deleteSession = (sessionId: string) =>
+      Effect.gen(function*() {
+        if (!store.sessions.has(sessionId)) return yield* new ScenarioError({ message: `No session ${sessionId}` })
+        store.update(sessionId, (s) => ({ ...s, deleted: true }))
+        yield* webhooks.cancel(sessionId)
+      })
+
+    const initiate = (sessionId: string) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        store.update(sessionId, (s) => ({ ...s, startedAt: now }))
+        const started = store.sessions.get(sessionId)
+        if (started !== undefined) yield* webhooks.schedule(started)
+      })
+
+    const context = yield* Layer.build(
+      NodeHttpServer.layer(createServer, { host: options.host ?? "127.0.0.1", port: options.port ?? 0 })
+    ).pipe(
+      Effect.mapError((error) => new StartError({ message: `The simulator could not start: ${error.message}` }))
+    )
+    const server = Context.get(context, HttpServer.HttpServer)
+    const address = server.address
+    const port = address._tag === "TcpAddress" ? address.port : 0
+    const url = `http://${options.host ?? "127.0.0.1"}:${port}`
+
+    const service: Service = {
+      baseUrl: `${url}/bank-connect`,
+      url,
+      port,
+      apiKey,
+      serverHash,
+      createSession,
+      sessions: Effect.map(Clock.currentTimeMillis, (now) => Array.from(store.sessions.values(), (s) => infoOf(s, now))),
+      session,
+      deleteSession,
+      setFaults: (faults) => Effect.map(decodeFaults(faults), (decoded) => { store.faults = decoded }),
+      webhook: Effect.sync(() => Option.fromNullable(store.webhook)),
+      requests: Effect.sync(() => store.requests.all()),
+      webhookAttempts: Effect.sync(() => store.webhookAttempts.all()),
+      clearLogs: Effect.sync(() => {
+        store.requests.clear()
+        store.webhookAttempts.clear()
+      })
+    }
+
+    const app = Control.router(service).pipe(
+      Api.withRoutes({
+        store,
+        apiKey,
+        serverHash,
+        accessDenied: options.accessDenied ?? "envelope",
+        initiate
+      }),
+      Responses.withFallbacks
+    )
+    yield* server.serve(app)
+    return service
+  })
+
+/**
+ * The simulator as a layer: started when the layer is built, stopped when it is released.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<Simulator, StartError | ScenarioError> =>
+  Layer.scoped(Simulator, make(options))

@@ -1,0 +1,96 @@
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Simulator from "../Simulator.js"
+import { apiError, badRequest } from "./responses.js"
+
+/**
+ * The control prefix: programs in any language drive the simulator here.
+ *
+ * @internal
+ */
+export const prefix = "/__simulator"
+
+/** The request's JSON body; an empty body reads as `{}`. */
+const jsonBody = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const text = yield* Effect.orElseSucceed(request.text, () => "")
+  if (text.trim() === "") return Option.some<unknown>({})
+  try {
+    return Option.some<unknown>(JSON.parse(text))
+  } catch {
+    return Option.none()
+  }
+})
+
+const withBody = <A>(
+  f: (body: unknown) => Effect.Effect<A, Simulator.ScenarioError>,
+  onSuccess: (a: A) => HttpServerResponse.HttpServerResponse
+) =>
+  Effect.flatMap(jsonBody, (body) =>
+    Option.match(body, {
+      onNone: () => Effect.succeed(badRequest("The body must be JSON")),
+      onSome: (json) =>
+        f(json).pipe(
+          Effect.map(onSuccess),
+          Effect.catchTag("ScenarioError", (error) => Effect.succeed(badRequest(error.message)))
+        )
+    }))
+
+const sessionId = Effect.map(HttpRouter.params, (params) => params.id ?? "")
+
+/**
+ * The control routes: sessions, faults and logs, as JSON.
+ *
+ * @internal
+ */
+export const router = (simulator: Simulator.Service) =>
+  HttpRouter.empty.pipe(
+    HttpRouter.get(
+      `${prefix}/`,
+      Effect.map(simulator.webhook, (webhook) =>
+        HttpServerResponse.unsafeJson({
+          baseUrl: simulator.baseUrl,
+          apiKey: simulator.apiKey,
+          serverHash: simulator.serverHash,
+          webhook: Option.getOrNull(webhook)
+        }))
+    ),
+    HttpRouter.get(`${prefix}/sessions`, Effect.map(simulator.sessions, (sessions) => HttpServerResponse.unsafeJson(sessions))),
+    HttpRouter.post(
+      `${prefix}/sessions`,
+      withBody(
+        (body) => simulator.createSession(body as never),
+        (info) => HttpServerResponse.unsafeJson(info, { status: 201 })
+      )
+    ),
+    HttpRouter.get(
+      `${prefix}/sessions/:id`,
+      Effect.flatMap(sessionId, (id) =>
+        Effect.map(simulator.session(id), (info) =>
+          Option.match(info, {
+            onNone: () => apiError(404, "NOT_FOUND", `No session ${id}`),
+            onSome: (found) => HttpServerResponse.unsafeJson(found)
+          })))
+    ),
+    HttpRouter.del(
+      `${prefix}/sessions/:id`,
+      Effect.flatMap(sessionId, (id) =>
+        simulator.deleteSession(id).pipe(
+          Effect.as(HttpServerResponse.empty({ status: 204 })),
+          Effect.catchTag("ScenarioError", (error) => Effect.succeed(apiError(404, "NOT_FOUND", error.message)))
+        ))
+    ),
+    HttpRouter.put(
+      `${prefix}/faults`,
+      withBody((body) => simulator.setFaults(body as never), () => HttpServerResponse.empty({ status: 204 }))
+    ),
+    HttpRouter.get(`${prefix}/requests`, Effect.map(simulator.requests, (log) => HttpServerResponse.unsafeJson(log))),
+    HttpRouter.get(
+      `${prefix}/webhooks`,
+      Effect.map(simulator.webhookAttempts, (log) => HttpServerResponse.unsafeJson(log))
+    ),
+    HttpRouter.del(`${prefix}/logs`, Effect.as(simulator.clearLogs, HttpServerResponse.empty({ status: 204 })))
+  )
