@@ -1,7 +1,7 @@
 /**
  * Quick start: register a webhook URL, then watch a session's progress until it completes.
  *
- * With no environment it runs against a local stand-in for the API. With
+ * With no environment it runs against the simulator (`@effect-bankconnect/simulator`). With
  * BANKCONNECT_API_KEY, BANKCONNECT_SERVER_HASH and BANKCONNECT_SESSION_ID set it watches a
  * real session (and registers BANKCONNECT_WEBHOOK_URL only when that is set, since an API
  * key has one webhook URL).
@@ -9,6 +9,7 @@
  *   pnpm demo
  */
 import { BankConnectClient, Progress } from "@effect-bankconnect/client"
+import { Simulator } from "@effect-bankconnect/simulator"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Config from "effect/Config"
@@ -17,7 +18,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as LocalBankConnect from "./support/localBankConnect.js"
 
 /** Prints one snapshot: the summary, then a line per statement. */
 const show = (progress: Progress.SessionProgress) =>
@@ -47,13 +47,15 @@ const watch = (sessionId: string, webhookUrl: Option.Option<string>) =>
   })
 
 const local = Effect.gen(function*() {
-  const api = yield* LocalBankConnect.start
-  yield* Console.log(`local BankConnect stand-in at ${api.baseUrl}, session ${api.sessionId}`)
-  yield* watch(api.sessionId, Option.some("https://lender.example/webhooks/bankconnect")).pipe(
+  const simulator = yield* Simulator.make()
+  // two statements, the second starting a second after the first, one second per stage
+  const { sessionId } = yield* simulator.createSession({ accounts: [{ statements: 2 }], staggerMillis: 1000 })
+  yield* Console.log(`simulator at ${simulator.baseUrl}, session ${sessionId}`)
+  yield* watch(sessionId, Option.some("https://lender.example/webhooks/bankconnect")).pipe(
     Effect.provide(BankConnectClient.layer({
-      apiKey: Redacted.make(api.apiKey),
-      serverHash: Redacted.make(api.serverHash),
-      baseUrl: api.baseUrl
+      apiKey: Redacted.make(simulator.apiKey),
+      serverHash: Redacted.make(simulator.serverHash),
+      baseUrl: simulator.baseUrl
     }))
   )
 })

@@ -23,7 +23,7 @@ describe("quickstart", () => {
     expect(stderr).toBe("")
     expect(code).toBe(0)
     const lines = stdout.split("\n")
-    expect(lines[0]).toMatch(/^local BankConnect stand-in at http:\/\/127\.0\.0\.1:\d+\/bank-connect/)
+    expect(lines[0]).toMatch(/^simulator at http:\/\/127\.0\.0\.1:\d+\/bank-connect, session [0-9a-f-]{36}$/)
     expect(lines).toContain("webhook registered: https://lender.example/webhooks/bankconnect")
     expect(stdout).toMatch(/: processing, 2 statements/)
     expect(stdout).toMatch(/: completed, 2 statements \(2 completed\)\n/)
