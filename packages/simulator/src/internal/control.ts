@@ -3,6 +3,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Scenario from "../Scenario.js"
 import type * as Simulator from "../Simulator.js"
 import { apiError, badRequest } from "./responses.js"
 
@@ -62,7 +63,8 @@ export const router = (simulator: Simulator.Service) =>
     HttpRouter.post(
       `${prefix}/sessions`,
       withBody(
-        (body) => simulator.createSession(body as never),
+        // createSession and setFaults validate what they are given
+        (body) => simulator.createSession(body as Scenario.Input),
         (info) => HttpServerResponse.unsafeJson(info, { status: 201 })
       )
     ),
@@ -85,7 +87,10 @@ export const router = (simulator: Simulator.Service) =>
     ),
     HttpRouter.put(
       `${prefix}/faults`,
-      withBody((body) => simulator.setFaults(body as never), () => HttpServerResponse.empty({ status: 204 }))
+      withBody(
+        (body) => simulator.setFaults(body as typeof Scenario.Faults.Encoded),
+        () => HttpServerResponse.empty({ status: 204 })
+      )
     ),
     HttpRouter.get(`${prefix}/requests`, Effect.map(simulator.requests, (log) => HttpServerResponse.unsafeJson(log))),
     HttpRouter.get(
