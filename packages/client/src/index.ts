@@ -24,3 +24,17 @@ export * as BankConnectError from "./BankConnectError.js"
  * @since 0.1.0
  */
 export * as Progress from "./Progress.js"
+
+/**
+ * Webhook payloads, their decoding, and the receiver.
+ *
+ * @since 0.1.0
+ */
+export * as Webhook from "./Webhook.js"
+
+/**
+ * Waiting for completion: the webhook first, polling as the fallback.
+ *
+ * @since 0.1.0
+ */
+export * as Completion from "./Completion.js"
