@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Simulator } from "@effect-bankconnect/simulator"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -122,6 +123,19 @@ describe("Completion.awaitCompletion", () => {
       const result = yield* run(sessionId, { webhookWait: "10 seconds" })
       expect(result.via).toBe("polling")
       expect((yield* progressCalls(sessionId))[0]!.at - started).toBeLessThan(150)
+    }).pipe(Effect.scoped))
+
+  it.live("interruption stops the wait and the polling", () =>
+    Effect.gen(function*() {
+      const { progressCalls, run, sim } = yield* setup({ receiver: true })
+      const { sessionId } = yield* sim.createSession({ stageMillis: { fraud: 60_000 }, webhook: { send: false } })
+      const fiber = yield* Effect.fork(run(sessionId, { webhookWait: "50 millis" }))
+      yield* Effect.sleep("200 millis")
+      yield* Fiber.interrupt(fiber)
+      const sent = (yield* progressCalls(sessionId)).length
+      expect(sent).toBeGreaterThan(0)
+      yield* Effect.sleep("200 millis")
+      expect(yield* progressCalls(sessionId)).toHaveLength(sent)
     }).pipe(Effect.scoped))
 
   it.live("a deadline ends the wait with CompletionTimeout and stops polling", () =>
