@@ -38,3 +38,10 @@ export * as Webhook from "./Webhook.js"
  * @since 0.1.0
  */
 export * as Completion from "./Completion.js"
+
+/**
+ * The client for async/await code: Promises, an async iterable, AbortSignals.
+ *
+ * @since 0.1.0
+ */
+export * as AsyncClient from "./AsyncClient.js"

@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Simulator } from "@effect-bankconnect/simulator"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import { AsyncClient, BankConnectError, Completion, Progress } from "../src/index.js"
+import { localServer } from "./utils/localServer.js"
+
+// Plain async/await, as its users write it: real sockets, real time.
+
+const scopes: Array<Scope.CloseableScope> = []
+afterEach(async () => {
+  for (const scope of scopes.splice(0)) await Effect.runPromise(Scope.close(scope, Exit.void))
+})
+
+/** Starts something scoped for the length of one test. */
+const start = async <A, E>(effect: Effect.Effect<A, E, Scope.Scope>): Promise<A> => {
+  const scope = Effect.runSync(Scope.make())
+  scopes.push(scope)
+  return Effect.runPromise(Scope.extend(effect, scope))
+}
+
+const fast = { identity: 30, transaction: 30, processing: 30, fraud: 30 }
+
+const simulatorClient = async () => {
+  const sim = await start(Simulator.make())
+  const client = AsyncClient.make({ apiKey: sim.apiKey, serverHash: sim.serverHash, baseUrl: sim.baseUrl })
+  return { sim, client, polls: (id: string) => Effect.runSync(sim.requests).filter((r) => r.sessionId === id).length }
+}
+
+/** A server on 127.0.0.1 that never answers. */
+const silentClient = async () => {
+  const server = await start(localServer(() => {}))
+  const client = AsyncClient.make({ apiKey: "k", serverHash: "h", baseUrl: `${server.url}/bank-connect` })
+  return { server, client }
+}
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10))
+  expect(check()).toBe(true)
+}
+
+describe("AsyncClient", () => {
+  it("resolves snapshots and registers the webhook", async () => {
+    const { client, sim } = await simulatorClient()
+    const { sessionId } = await Effect.runPromise(sim.createSession({}))
+    const progress = await client.getProgress(sessionId)
+    expect(progress).toBeInstanceOf(Progress.SessionProgress)
+    expect(progress.session_id).toBe(sessionId)
+    await client.updateWebhook({ webhookUrl: "https://lender.example/hook" })
+    expect(Effect.runSync(sim.webhook)).toMatchObject({ value: { url: "https://lender.example/hook", mode: 1 } })
+    await client.close()
+  })
+
+  it("rejects with the same tagged error classes as the Effect API", async () => {
+    const { client } = await simulatorClient()
+    const error = await client.getProgress("no-such-session").catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(BankConnectError.SessionNotFound)
+    expect(error).toBeInstanceOf(Error)
+    expect(error).toMatchObject({ _tag: "SessionNotFound", code: "SESSION_NOT_FOUND", status: 404 })
+    expect((error as Error).message).toBe("The provided session ID is invalid")
+    const invalid = await client.updateWebhook({ webhookUrl: "not a url" }).catch((e: unknown) => e)
+    expect(invalid).toMatchObject({ _tag: "InvalidArgument", argument: "webhookUrl" })
+    await client.close()
+  })
+
+  it("iterates every snapshot with for await until completion", async () => {
+    const { client, sim } = await simulatorClient()
+    const { sessionId } = await Effect.runPromise(sim.createSession({ stageMillis: fast }))
+    const seen: Array<string> = []
+    for await (const progress of client.watchProgress(sessionId, { interval: 20 })) seen.push(progress.session_progress)
+    expect(seen.length).toBeGreaterThan(1)
+    expect(seen.at(-1)).toBe("completed")
+    expect(seen.slice(0, -1).every((s) => s === "processing")).toBe(true)
+    await client.close()
+  })
+
+  it("a break stops polling", async () => {
+    const { client, polls, sim } = await simulatorClient()
+    const { sessionId } = await Effect.runPromise(sim.createSession({ stageMillis: { fraud: 60_000 } }))
+    let count = 0
+    for await (const _ of client.watchProgress(sessionId, { interval: "20 millis" })) {
+      if (++count === 2) break
+    }
+    const sent = polls(sessionId)
+    await new Promise((r) => setTimeout(r, 150))
+    expect(polls(sessionId)).toBe(sent)
+    expect(sent).toBeLessThanOrEqual(3)
+    await client.close()
+  })
+
+  it("an aborted signal stops a watch, its request in flight included, and rejects with the reason", async () => {
+    const { client, server } = await silentClient()
+    const controller = new AbortController()
+    const iterating = (async () => {
+      for await (const _ of client.watchProgress("s-1", { signal: controller.signal })) {
+        // never reached: the server never answers
+      }
+    })()
+    await until(() => server.received.length === 1)
+    controller.abort()
+    const error = await iterating.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DOMException)
+    expect((error as DOMException).name).toBe("AbortError")
+    await until(() => server.aborted() === 1)
+    await client.close()
+  })
+
+  it("an aborted signal cancels a call and rejects with its reason", async () => {
+    const { client, server } = await silentClient()
+    const controller = new AbortController()
+    const pending = client.getProgress("s-1", { signal: controller.signal }).catch((e: unknown) => e)
+    await until(() => server.received.length === 1)
+    const reason = new Error("user left")
+    controller.abort(reason)
+    expect(await pending).toBe(reason)
+    await until(() => server.aborted() === 1)
+    const already = await client.getProgress("s-1", { signal: AbortSignal.abort() }).catch((e: unknown) => e)
+    expect((already as DOMException).name).toBe("AbortError")
+    expect(server.received).toHaveLength(1)
+    await client.close()
+  })
+
+  it("awaitCompletion resolves the completed snapshot, or rejects with CompletionTimeout", async () => {
+    const { client, sim } = await simulatorClient()
+    const done = await Effect.runPromise(sim.createSession({ stageMillis: fast }))
+    const slow = await Effect.runPromise(sim.createSession({ stageMillis: { fraud: 60_000 } }))
+    const progress = await client.awaitCompletion(done.sessionId, { interval: 20 })
+    expect(Progress.isComplete(progress)).toBe(true)
+    const error = await client.awaitCompletion(slow.sessionId, { interval: 20, timeout: "100 millis" }).catch((e) => e)
+    expect(error).toBeInstanceOf(Completion.CompletionTimeout)
+    expect(error).toMatchObject({ sessionId: slow.sessionId })
+    await client.close()
+  })
+
+  it("closes through await using, and refuses calls after close", async () => {
+    const { sim } = await simulatorClient()
+    const { sessionId } = await Effect.runPromise(sim.createSession({}))
+    let kept: AsyncClient.AsyncClient | undefined
+    {
+      await using client = AsyncClient.make({ apiKey: sim.apiKey, serverHash: sim.serverHash, baseUrl: sim.baseUrl })
+      kept = client
+      await client.getProgress(sessionId)
+    }
+    await expect(kept.getProgress(sessionId)).rejects.toThrow("closed")
+    expect(() => AsyncClient.make({ apiKey: "", serverHash: "h" })).toThrow("apiKey must be a non-empty string")
+  })
+})
