@@ -1,0 +1,97 @@
+import { describe, expect, it } from "@effect/vitest"
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+// Every example, and the demo, run as a person runs them: a real process on the simulator,
+// with CI=true and no terminal, so none can rot.
+const examples = fileURLToPath(new URL("..", import.meta.url))
+
+const run = (file: string, env: Record<string, string> = {}) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const base: Record<string, string | undefined> = { ...process.env, CI: "true" }
+    for (const name of Object.keys(base)) if (name.startsWith("BANKCONNECT_")) delete base[name]
+    execFile(
+      process.execPath,
+      ["--import", "tsx", file],
+      { cwd: examples, env: { ...base, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })
+    )
+  })
+
+const lines = (text: string) => text.trim().split("\n")
+
+describe.concurrent("examples on the simulator", () => {
+  it("watch-progress.ts: the stream to its completed snapshot, with per-statement lines", async () => {
+    const { code, stderr, stdout } = await run("watch-progress.ts")
+    expect([code, stderr]).toEqual([0, ""])
+    expect(stdout).toMatch(/^watching [0-9a-f-]{36}\n/)
+    expect(stdout).toMatch(/running +identity=processing/)
+    expect(lines(stdout).at(-1)).toMatch(/^finished: session [0-9a-f-]{36}: completed, 1 statement \(1 completed\)$/)
+  }, 60_000)
+
+  it("async-iterable.ts: for await to completion", async () => {
+    const { code, stderr, stdout } = await run("async-iterable.ts")
+    expect([code, stderr]).toEqual([0, ""])
+    expect(stdout).toMatch(/: processing, 1 statement/)
+    expect(lines(stdout).at(-1)).toBe("completed")
+  }, 60_000)
+
+  it("register-webhook.ts: registers the URL with the simulator", async () => {
+    const { code, stderr, stdout } = await run("register-webhook.ts")
+    expect([code, stderr]).toEqual([0, ""])
+    expect(lines(stdout)).toEqual([
+      "registered https://lender.example/webhooks/bankconnect",
+      "the simulator now posts to https://lender.example/webhooks/bankconnect"
+    ])
+  }, 60_000)
+
+  it("webhook-receiver.ts: an Effect server receives the enrichment", async () => {
+    const { code, stderr, stdout } = await run("webhook-receiver.ts")
+    expect([code, stderr]).toEqual([0, ""])
+    expect(lines(stdout)).toEqual([
+      expect.stringMatching(/^listening on http:\/\/127\.0\.0\.1:\d+\/webhooks\/bankconnect$/),
+      "received ENRICHMENT_NOTIFICATION",
+      expect.stringMatching(/^account [0-9a-f-]{36}: completed$/)
+    ])
+  }, 60_000)
+
+  it("webhook-fetch-handler.ts: a Fetch handler receives the enrichment with its missing dates", async () => {
+    const { code, stderr, stdout } = await run("webhook-fetch-handler.ts")
+    expect([code, stderr]).toEqual([0, ""])
+    expect(lines(stdout).slice(1)).toEqual([
+      "received ENRICHMENT_NOTIFICATION",
+      expect.stringMatching(/^account [0-9a-f-]{36} failed: missing dates 2024-01: days 1, 2, 3, 4$/)
+    ])
+  }, 60_000)
+
+  it("await-with-fallback.ts: completion through the webhook, with the typed failure", async () => {
+    const { code, stderr, stdout } = await run("await-with-fallback.ts")
+    expect([code, stderr]).toEqual([0, ""])
+    expect(lines(stdout)).toEqual([
+      "completed (seen by webhook)",
+      expect.stringMatching(/^account [0-9a-f-]{36} failed: no transactions for 2023-11, 2023-12$/)
+    ])
+  }, 60_000)
+
+  // the demo bounds itself: its waits carry a 25-second deadline, past which it exits non-zero
+  it("the demo: both sessions, the webhooks, the typed failure", async () => {
+    const { code, stderr, stdout } = await run("demo.ts")
+    expect([code, stderr]).toEqual([0, ""])
+    expect(stdout).not.toContain("\x1b[") // plain lines, no cursor movement, when not a terminal
+    const out = lines(stdout)
+    expect(out[0]).toBe("BankConnect demo")
+    expect(out).toContain("webhook arrived: ENRICHMENT_NOTIFICATION for session A")
+    expect(out).toContain("webhook arrived: ENRICHMENT_NOTIFICATION for session B")
+    expect(stdout).toMatch(/session A [0-9a-f-]{36}: completed, 2 statements \(2 completed\)/)
+    expect(stdout).toMatch(/session B [0-9a-f-]{36}: completed, 1 statement \(1 failed\)/)
+    expect(stdout).toMatch(/B => account sbi \w+: FAILED INCOMPLETE_MONTHS: no transactions for Nov 2023, Dec 2023/)
+    expect(stdout).toMatch(/A => account hdfc \w+: completed/)
+  }, 60_000)
+
+  it("against the real API, an example names the missing credential", async () => {
+    const { code, stderr, stdout } = await run("watch-progress.ts", { BANKCONNECT_SESSION_ID: "some-session" })
+    expect(code).not.toBe(0)
+    expect(stdout + stderr).toContain("BANKCONNECT_API_KEY")
+  }, 60_000)
+})
