@@ -56,6 +56,8 @@ export interface CallOptions {
 export interface WatchOptions extends CallOptions {
   /** Milliseconds or a duration string such as `"2 seconds"` (the default). */
   readonly interval?: Duration.DurationInput | undefined
+  /** Polls in a row that may fail with a transient error before the watch fails. Default 5. */
+  readonly maxFailedPolls?: number | undefined
 }
 
 /**
@@ -172,7 +174,9 @@ export const make = (options: Options): AsyncClient => {
     updateWebhook: (webhook, call) => run(withClient((client) => client.updateWebhook(webhook)), call?.signal),
     watchProgress,
     awaitCompletion: (sessionId, wait) => {
-      const completion = withClient((client) => client.awaitCompletion(sessionId, { interval: wait?.interval }))
+      const completion = withClient((client) =>
+        client.awaitCompletion(sessionId, { interval: wait?.interval, maxFailedPolls: wait?.maxFailedPolls })
+      )
       if (wait?.timeout === undefined) return run(completion, wait?.signal)
       const timeout = Duration.decode(wait.timeout)
       return run(

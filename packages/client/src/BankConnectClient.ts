@@ -16,7 +16,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import type * as BankConnectError from "./BankConnectError.js"
+import * as BankConnectError from "./BankConnectError.js"
 import * as ApiCall from "./internal/apiCall.js"
 import * as Validate from "./internal/validate.js"
 import * as Progress from "./Progress.js"
@@ -75,6 +75,12 @@ export interface UpdateWebhookOptions {
 export interface WatchOptions {
   /** The pause between the end of one poll and the start of the next. Default `"2 seconds"`. */
   readonly interval?: Duration.DurationInput | undefined
+  /**
+   * How many polls in a row may fail with a transient error (after each one's own retries)
+   * before the stream fails; a failed poll is skipped and the next interval polls again.
+   * Default 5. API error codes fail the stream at once.
+   */
+  readonly maxFailedPolls?: number | undefined
 }
 
 /**
@@ -100,8 +106,9 @@ export interface Service {
    * `interval` (`Schedule.spaced`). The stream ends right after the first snapshot whose
    * `session_progress` is `"completed"`; no request is sent after that, nor once the
    * consumer stops or is interrupted (an in-flight request is aborted). A transient
-   * failure is retried inside the poll; a failure that outlasts the retries fails the
-   * stream, for the caller to compose with `Stream.retry`, `Stream.timeout`, ...
+   * failure is retried inside the poll; a poll whose transient failure outlasts those
+   * retries is skipped, and `maxFailedPolls` such polls in a row fail the stream. An API
+   * error code fails it at once. Compose `Stream.retry`, `Stream.timeout`, ... as needed.
    */
   readonly watchProgress: (
     sessionId: string,
@@ -229,13 +236,30 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }, ApiCall.ignoreBody)
   })
 
-  const watchProgress = (sessionId: string, options?: WatchOptions) =>
-    Stream.repeatEffectWithSchedule(getProgress(sessionId), Schedule.spaced(options?.interval ?? "2 seconds")).pipe(
+  const watchProgress = (sessionId: string, options?: WatchOptions) => {
+    const maxFailedPolls = Math.max(1, Math.floor(options?.maxFailedPolls ?? 5))
+    return Stream.suspend(() => {
+      let failedInARow = 0
+      /** One poll: a snapshot, or none when a transient failure is to be skipped. */
+      const poll = getProgress(sessionId).pipe(
+        Effect.map((progress) => {
+          failedInARow = 0
+          return Option.some(progress)
+        }),
+        Effect.catchIf(
+          (error) => BankConnectError.isRetryable(error) && ++failedInARow < maxFailedPolls,
+          () => Effect.succeed(Option.none())
+        )
+      )
+      return Stream.repeatEffectWithSchedule(poll, Schedule.spaced(options?.interval ?? "2 seconds"))
+    }).pipe(
+      Stream.filterMap((snapshot) => snapshot),
       Stream.takeUntil(Progress.isComplete),
       Stream.withSpan("BankConnectClient.watchProgress", {
         attributes: { "bankconnect.session_id": String(sessionId) }
       })
     )
+  }
 
   const awaitCompletion = Effect.fn("BankConnectClient.awaitCompletion")(
     function*(sessionId: string, options?: WatchOptions) {

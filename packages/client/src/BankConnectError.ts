@@ -245,3 +245,15 @@ const apiErrorTags: ReadonlySet<string> = new Set([
  */
 export const isApiError = (u: unknown): u is ApiError =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && apiErrorTags.has(u._tag)
+
+const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/**
+ * Whether an error is worth another try later: a transport failure, or an answer with a
+ * transient status (408, 429, 500, 502, 503, 504). API error codes are not.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRetryable = (error: BankConnectError): boolean =>
+  error._tag === "TransportError" || (error._tag === "UnknownApiError" && retryableStatuses.has(error.status))

@@ -295,6 +295,27 @@ describe("BankConnectClient", () => {
       }).pipe(Effect.provide(fake.layer))
     })
 
+    it.effect("skips a poll whose transient failure outlasts its retries, and fails after maxFailedPolls in a row", () => {
+      // polls 2 and 3 fail (no retries here), poll 4 succeeds; then every poll fails
+      const fake = layerFake((_, i) => i === 0 || i === 3 ? processing : { status: 503 }, { retry: { times: 0 } })
+      return Effect.gen(function*() {
+        const client = yield* Client
+        const fiber = yield* Effect.fork(
+          Effect.either(Stream.runCollect(client.watchProgress(sessionId, { interval: "1 second", maxFailedPolls: 3 })))
+        )
+        yield* TestClock.adjust("3 seconds")
+        expect(fake.requests).toHaveLength(4)
+        expect(fiber.unsafePoll()).toBeNull()
+        yield* TestClock.adjust("2 seconds") // polls 5 and 6 fail: two in a row, still going
+        expect(fiber.unsafePoll()).toBeNull()
+        yield* TestClock.adjust("1 second") // poll 7: the third in a row
+        const result = yield* Fiber.join(fiber)
+        expect(result._tag).toBe("Left")
+        expect(result._tag === "Left" && result.left).toMatchObject({ _tag: "UnknownApiError", status: 503 })
+        expect(fake.requests).toHaveLength(7)
+      }).pipe(Effect.provide(fake.layer))
+    })
+
     it.effect("fails with the API error, for the caller to handle", () => {
       const fake = layerFake((_, i) =>
         i === 0 ? processing : { status: 410, json: { error: { code: "SESSION_DELETED", message: "gone" } } }
