@@ -24,6 +24,7 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as Http from "node:http"
 import * as AccountFailures from "./internal/accountFailure.js"
+import * as JsonDepth from "./internal/jsonDepth.js"
 import * as Receiver from "./internal/receiver.js"
 import * as WebhookServer from "./internal/webhookServer.js"
 import type { Open } from "./Progress.js"
@@ -354,6 +355,9 @@ export const decode = (body: string | unknown): Effect.Effect<Event, WebhookPayl
     }
     if (typeof json !== "object" || json === null || Array.isArray(json)) {
       return Effect.fail(invalid(`Expected a JSON object, got ${Array.isArray(json) ? "an array" : String(json)}`))
+    }
+    if (JsonDepth.tooDeep(json)) {
+      return Effect.fail(invalid(`The body nests more than ${JsonDepth.maxDepth} levels deep`))
     }
     const eventName: unknown = (json as { event_name?: unknown }).event_name
     if (typeof eventName !== "string") return Effect.fail(invalid("event_name: Expected a string"))

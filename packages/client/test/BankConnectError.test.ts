@@ -103,6 +103,16 @@ describe("BankConnectError", () => {
       expect(notJson.message).toContain("not JSON")
     }))
 
+  it.effect("a deeply nested 2xx body is InvalidResponse, not a stack overflow", () =>
+    Effect.gen(function*() {
+      const depth = 5_000
+      const error = yield* progressError({
+        status: 200,
+        text: `{"session_id":"s","session_progress":"processing","progress":[${"[".repeat(depth)}${"]".repeat(depth)}]}`
+      })
+      expect(error).toMatchObject({ _tag: "InvalidResponse", message: "The progress response nests more than 32 levels deep" })
+    }))
+
   it.effect("a server echoing the credentials does not put them in the error", () =>
     Effect.gen(function*() {
       const error = yield* progressError({

@@ -199,6 +199,14 @@ describe("Webhook.decode", () => {
       }
     }))
 
+  it.effect("refuses a body nested deeper than any real payload, instead of overflowing the stack", () =>
+    Effect.gen(function*() {
+      const depth = 5_000
+      const body = `{"event_name":"ENRICHMENT_NOTIFICATION","session_id":"s","accounts":[${"[".repeat(depth)}${"]".repeat(depth)}]}`
+      const error = yield* Effect.flip(Webhook.decode(body))
+      expect(error).toMatchObject({ reason: "InvalidPayload", message: "The body nests more than 32 levels deep" })
+    }))
+
   it.effect("leaves Object.prototype alone when a body carries __proto__ or constructor keys", () =>
     Effect.gen(function*() {
       const body = `{"event_name":"X","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}`

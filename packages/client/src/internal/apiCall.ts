@@ -12,6 +12,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as BankConnectError from "../BankConnectError.js"
 import * as ErrorResponse from "./errorResponse.js"
+import * as JsonDepth from "./jsonDepth.js"
 import * as RetryPolicy from "./retryPolicy.js"
 import * as Secrets from "./secrets.js"
 
@@ -93,6 +94,10 @@ export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, what: string): OnS
       try: () => JSON.parse(answer.text) as unknown,
       catch: () => invalidResponse(answer, `The ${what} is not JSON: ${JSON.stringify(answer.text.slice(0, 80))}`)
     }).pipe(
+      Effect.filterOrFail(
+        (json) => !JsonDepth.tooDeep(json),
+        () => invalidResponse(answer, `The ${what} nests more than ${JsonDepth.maxDepth} levels deep`)
+      ),
       Effect.flatMap(decode),
       Effect.catchTag("ParseError", (error) =>
         Effect.fail(
