@@ -18,6 +18,7 @@ import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as BankConnectError from "./BankConnectError.js"
 import * as ApiCall from "./internal/apiCall.js"
+import * as Secrets from "./internal/secrets.js"
 import * as Validate from "./internal/validate.js"
 import * as Progress from "./Progress.js"
 
@@ -214,9 +215,17 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }
   })
 
+  /** Argument errors quote the caller's input: scrub the credentials from it as well. */
+  const checked = <A>(validation: Effect.Effect<A, BankConnectError.InvalidArgument>) =>
+    Effect.mapError(validation, (error) =>
+      new BankConnectError.InvalidArgument({
+        argument: error.argument,
+        message: Secrets.scrub(error.message, [options.apiKey, options.serverHash])
+      }))
+
   const getProgress = Effect.fn("BankConnectClient.getProgress")(function*(sessionId: string) {
     yield* Effect.annotateCurrentSpan("bankconnect.session_id", String(sessionId))
-    const id = yield* Validate.sessionId(sessionId)
+    const id = yield* checked(Validate.sessionId(sessionId))
     return yield* call({
       request: HttpClientRequest.get(`/session_data/${encodeURIComponent(id)}/progress/`),
       codes: progressCodes,
@@ -225,8 +234,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   })
 
   const updateWebhook = Effect.fn("BankConnectClient.updateWebhook")(function*(webhook: UpdateWebhookOptions) {
-    const webhookUrl = yield* Validate.webhookUrl(webhook.webhookUrl)
-    const webhookMode = yield* Validate.webhookMode(webhook.webhookMode ?? 1)
+    const webhookUrl = yield* checked(Validate.webhookUrl(webhook.webhookUrl))
+    const webhookMode = yield* checked(Validate.webhookMode(webhook.webhookMode ?? 1))
     yield* Effect.annotateCurrentSpan("bankconnect.webhook_mode", webhookMode)
     yield* call({
       request: HttpClientRequest.post("/session_data/update_webhook/").pipe(

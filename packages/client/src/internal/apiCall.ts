@@ -103,11 +103,16 @@ export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, what: string): OnS
         Effect.fail(
           invalidResponse(
             answer,
-            `The ${what} does not match the documented shape: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+            `The ${what} does not match the documented shape: ${formatIssues(error)}`
           )
         ))
     )
 }
+
+const formatIssues = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)
+    .join("; ")
 
 /**
  * Accepts any success body.
@@ -175,7 +180,11 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
       Effect.flatMap(Effect.mapError(response.text, network), (text): Effect.Effect<A, Failure> => {
         if (response.status >= 200 && response.status < 300) {
           const answer = { text, status: response.status, url: target.url, sessionId }
-          return Effect.mapError(onSuccess(answer), (error) => failure(error, false))
+          return Effect.mapError(
+            onSuccess(answer),
+            // the message quotes the body: scrub it as every other text from the server
+            (error) => failure(new BankConnectError.InvalidResponse({ ...error, message: scrub(error.message) }), false)
+          )
         }
         const error = ErrorResponse.fromResponse(errorContext, response.status, text)
         if (!RetryPolicy.transientStatuses.has(response.status)) return Effect.fail(failure(error, false))
