@@ -260,7 +260,12 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           () => Effect.succeed(Option.none())
         )
       )
-      return Stream.repeatEffectWithSchedule(poll, Schedule.spaced(options?.interval ?? "2 seconds"))
+      // a zero interval polls back to back, without arming a timer for each poll
+      const interval = Duration.decode(options?.interval ?? "2 seconds")
+      return Stream.repeatEffectWithSchedule(
+        poll,
+        Duration.isZero(interval) ? Schedule.forever : Schedule.spaced(interval)
+      )
     }).pipe(
       Stream.filterMap((snapshot) => snapshot),
       Stream.takeUntil(Progress.isComplete),

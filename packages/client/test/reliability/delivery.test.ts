@@ -84,5 +84,5 @@ describe("webhook delivery under faults", () => {
           `failed ${failures} times, ${delivered} acknowledged incl. duplicates), every event handled exactly once, ` +
           `${results.filter((r) => r.via === "webhook").length} completions via webhook, ${early} early webhooks confirmed by polling`
       )
-    }).pipe(Effect.scoped), 120_000)
+    }).pipe(Effect.scoped), 120_000 * scale)
 })

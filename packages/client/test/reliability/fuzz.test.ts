@@ -87,10 +87,10 @@ describe("webhook receiver fuzzing", () => {
   it("random JSON values and strings", () =>
     fc.assert(fc.asyncProperty(fc.oneof(fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.string()), check), {
       numRuns: runs
-    }), 60_000)
+    }), 60_000 * scale)
 
   it("events from the schemas, truncated, and with wrong types", () =>
-    fc.assert(fc.asyncProperty(fc.oneof(enrichment, upload, truncated, wrongType), check), { numRuns: runs }), 60_000)
+    fc.assert(fc.asyncProperty(fc.oneof(enrichment, upload, truncated, wrongType), check), { numRuns: runs }), 60_000 * scale)
 
   it("huge strings, deep nesting, invalid UTF-8 and hostile keys", () =>
     fc.assert(

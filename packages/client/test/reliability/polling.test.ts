@@ -80,5 +80,5 @@ describe("polling under faults", () => {
           `in ${stormy.millis} ms, faults met: ${byKind("error")} 5xx, ${byKind("drop")} dropped, ` +
           `${byKind("rateLimit")} 429; streams completed ${stormy.streams.length}/${sessions}, ended early 0`
       )
-    }), 120_000)
+    }), 120_000 * scale)
 })

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as Supervisor from "effect/Supervisor"
+import { BankConnectClient } from "../../src/index.js"
+import { progressBody } from "../utils/fakeApi.js"
+import { report, scale } from "./scale.js"
+
+// Watches that are started and stopped must leave nothing running, and a long watch must
+// not grow the heap. An in-memory transport answers at once, so only the library counts.
+
+const body = JSON.stringify(progressBody("s-1", "processing", 2))
+let sent = 0
+const inMemory = HttpClient.make((request) =>
+  Effect.sync(() => {
+    sent++
+    return HttpClientResponse.fromWeb(request, new Response(body, { status: 200 }))
+  })
+)
+const client = Effect.provide(
+  BankConnectClient.BankConnectClient,
+  BankConnectClient.layer({ apiKey: Redacted.make("k"), serverHash: Redacted.make("h"), baseUrl: "http://in-memory" }).pipe(
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, inMemory))
+  )
+)
+
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+
+
+describe("resource hygiene", () => {
+  it.live(`${10_000 * scale} watches started and interrupted leave no fibers or timers behind`, () =>
+    Effect.gen(function*() {
+      const watches = 10_000 * scale
+      const bankConnect = yield* client
+      const timersBefore = timers()
+      const supervisor = yield* Supervisor.track
+      sent = 0
+      const fibers = yield* Effect.forEach(
+        Array.from({ length: watches }),
+        () => Effect.fork(Stream.runDrain(bankConnect.watchProgress("s-1"))),
+        { concurrency: "unbounded" }
+      ).pipe(Effect.supervised(supervisor))
+      while (sent < watches) yield* Effect.sleep("10 millis")
+      const live = (yield* supervisor.value).length
+      expect(live).toBeGreaterThanOrEqual(watches)
+      yield* Fiber.interruptAll(fibers)
+      yield* Effect.sleep("50 millis")
+      const left = (yield* supervisor.value).filter((fiber) => fiber.unsafePoll() === null).length
+      expect(left).toBe(0)
+      expect(timers()).toBeLessThanOrEqual(timersBefore)
+      yield* Effect.sleep("2500 millis") // past the 2-second interval: nothing polls again
+      expect(sent).toBe(watches)
+      report(`hygiene: ${watches} watches (${live} fibers while running) interrupted: 0 fibers and 0 timers left, 0 polls after`)
+    }), 60_000 * scale)
+
+})
