@@ -28,6 +28,7 @@ import * as JsonDepth from "./internal/jsonDepth.js"
 import * as Receiver from "./internal/receiver.js"
 import * as WebhookServer from "./internal/webhookServer.js"
 import type { Open } from "./Progress.js"
+import * as ParseIssues from "./internal/parseIssues.js"
 
 const open = <const Known extends ReadonlyArray<string>>(...known: Known): Schema.Schema<Open<Known[number]>> =>
   Schema.Union(Schema.Literal(...known), Schema.String)
@@ -324,10 +325,6 @@ const decoders = {
 
 const invalid = (message: string) => new WebhookPayloadError({ reason: "InvalidPayload", message })
 
-const formatIssues = (error: ParseResult.ParseError) =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)
-    .join("; ")
 
 /**
  * Decodes a webhook body: a JSON string, or a value already parsed. A known event that
@@ -366,7 +363,7 @@ export const decode = (body: string | unknown): Effect.Effect<Event, WebhookPayl
         decoders[eventName as keyof typeof decoders]
       return Effect.mapError(
         decodeEvent(json),
-        (error) => invalid(`Invalid ${eventName}: ${formatIssues(error)}`)
+        (error) => invalid(`Invalid ${eventName}: ${ParseIssues.format(error)}`)
       )
     }
     const sessionId: unknown = (json as { session_id?: unknown }).session_id

@@ -6,8 +6,8 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Tracer from "effect/Tracer"
 import { BankConnectClient, Progress } from "../src/index.js"
+import { capturingTracer } from "./utils/capture.js"
 import { apiKey, baseUrl, layerFake, makeFake, progressBody, type Reply, type Seen, serverHash } from "./utils/fakeApi.js"
 
 const sessionId = "bfb98ac5-7224-401b-a643-175235856187"
@@ -409,7 +409,6 @@ describe("BankConnectClient", () => {
 
   describe("secrets", () => {
     it.effect("neither credential appears in an error, its JSON, or a span attribute", () => {
-      const spans: Array<Tracer.Span> = []
       const replies: Array<Reply> = [
         { status: 404, json: { error: { code: "SESSION_NOT_FOUND", message: "x" } } },
         { status: 401, json: { detail: "Invalid token." } },
@@ -419,15 +418,7 @@ describe("BankConnectClient", () => {
       ]
       const fake = layerFake((_, i) => replies[i] ?? completed, { retry: { times: 0 } })
       return Effect.gen(function*() {
-        const native = yield* Effect.tracer
-        const capturing = Tracer.make({
-          span: (...args) => {
-            const span = native.span(...args)
-            spans.push(span)
-            return span
-          },
-          context: native.context
-        })
+        const { spans, tracer: capturing } = yield* capturingTracer
         const client = yield* Client
         const errors: Array<unknown> = []
         for (let i = 0; i < replies.length; i++) {

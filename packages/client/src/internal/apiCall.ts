@@ -7,7 +7,6 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as BankConnectError from "../BankConnectError.js"
@@ -15,6 +14,7 @@ import * as ErrorResponse from "./errorResponse.js"
 import * as JsonDepth from "./jsonDepth.js"
 import * as RetryPolicy from "./retryPolicy.js"
 import * as Secrets from "./secrets.js"
+import * as ParseIssues from "./parseIssues.js"
 
 /**
  * What every call of one client shares.
@@ -103,16 +103,12 @@ export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, what: string): OnS
         Effect.fail(
           invalidResponse(
             answer,
-            `The ${what} does not match the documented shape: ${formatIssues(error)}`
+            `The ${what} does not match the documented shape: ${ParseIssues.format(error)}`
           )
         ))
     )
 }
 
-const formatIssues = (error: ParseResult.ParseError) =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) => issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)
-    .join("; ")
 
 /**
  * Accepts any success body.

@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { BankConnectClient, Completion, Progress, Webhook } from "../../src/index.js"
-import { report, scale } from "./scale.js"
+import { report, scale } from "./support.js"
 
 // The simulator delivers webhooks duplicated, out of order and before progress completes,
 // while onEvent fails 30% of the time. Every completed session's event must be handled

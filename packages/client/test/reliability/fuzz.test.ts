@@ -5,7 +5,7 @@ import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 import { Webhook } from "../../src/index.js"
-import { report, scale } from "./scale.js"
+import { report, scale } from "./support.js"
 
 // The receiver against whatever a sender (or an attacker) may post. It is the same code
 // behind all three ways of mounting it, driven here in-process through the Fetch handler.
@@ -96,7 +96,7 @@ describe("webhook receiver fuzzing", () => {
     fc.assert(
       fc.asyncProperty(fc.oneof(hugeString, deep, fc.uint8Array({ maxLength: 512 }), hostileKeys), check),
       { numRuns: runs }
-    ), 60_000)
+    ), 60_000 * scale)
 
   it("left Object.prototype as it was, and handed every refused body to onInvalid", () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore)

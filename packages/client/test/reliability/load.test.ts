@@ -1,21 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as v8 from "node:v8"
-import * as vm from "node:vm"
 import { Webhook } from "../../src/index.js"
-import { report, scale } from "./scale.js"
+import { heapAfterGc, report, scale } from "./support.js"
 
 // The receiver under a bounded load on 127.0.0.1 with half the traffic garbage: valid
 // deliveries keep getting 200, garbage gets 4xx, and memory stays bounded (the dedupe store
 // keeps only its newest keys). Real sockets are the point.
-
-v8.setFlagsFromString("--expose_gc")
-const gc = vm.runInNewContext("gc") as () => void
-const heap = () => {
-  gc()
-  gc()
-  return process.memoryUsage().heapUsed
-}
 
 const requests = 4_000 * scale
 const concurrency = 32
@@ -42,7 +32,7 @@ describe("receiver under load", () => {
       let handled = 0
       const store = Webhook.memoryDedupeStore(capacity)
       const server = yield* Webhook.serve({ dedupe: store, onEvent: () => Effect.sync(() => void handled++) })
-      const before = heap()
+      const before = heapAfterGc()
       const statuses = { valid: new Map<number, number>(), garbage: new Map<number, number>() }
       let next = 0
       const started = Date.now()
@@ -62,7 +52,7 @@ describe("receiver under load", () => {
         }))
       )
       const millis = Date.now() - started
-      const after = heap()
+      const after = heapAfterGc()
       expect([...statuses.valid]).toEqual([[200, requests / 2]])
       expect([...statuses.garbage.keys()].every((status) => status >= 400 && status < 500)).toBe(true)
       expect(handled).toBe(requests / 2)

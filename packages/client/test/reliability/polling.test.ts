@@ -7,7 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { BankConnectClient, Progress } from "../../src/index.js"
-import { report, scale } from "./scale.js"
+import { report, scale } from "./support.js"
 
 // Many sessions watched at once against the simulator over loopback, with and without
 // faults: every stream must end with its completed snapshot, and the faults must not set

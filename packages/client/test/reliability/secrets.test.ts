@@ -9,10 +9,10 @@ import * as LogLevel from "effect/LogLevel"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Tracer from "effect/Tracer"
 import { BankConnectClient, BankConnectError } from "../../src/index.js"
+import { capturingTracer } from "../utils/capture.js"
 import { apiKey, layerFake, makeFake, type Reply, serverHash } from "../utils/fakeApi.js"
-import { report } from "./scale.js"
+import { report } from "./support.js"
 
 // With distinctive credentials, drive every error path and collect everything a user could
 // see or ship somewhere: error messages, JSON forms, stacks, log lines, span names and
@@ -39,17 +39,8 @@ const replies: ReadonlyArray<Reply> = [
 describe("secrets", () => {
   it.effect("appear in no error, log line or span attribute on any error path", () =>
     Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
+      const { spans, tracer } = yield* capturingTracer
       const logs: Array<string> = []
-      const native = yield* Effect.tracer
-      const tracer = Tracer.make({
-        span: (...args) => {
-          const span = native.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: native.context
-      })
       const logger = Logger.make(({ logLevel, message, cause, annotations }) => {
         logs.push(`${logLevel.label} ${JSON.stringify(message)} ${String(cause)} ${JSON.stringify([...annotations])}`)
       })
