@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
@@ -9,10 +10,11 @@ import * as Stream from "effect/Stream"
 import * as Supervisor from "effect/Supervisor"
 import { BankConnectClient } from "../../src/index.js"
 import { progressBody } from "../utils/fakeApi.js"
+import { localServer } from "../utils/localServer.js"
 import { report, scale } from "./support.js"
 
-// Watches that are started and stopped must leave nothing running. An in-memory transport
-// answers at once, so only the library counts.
+// Watches that are started and stopped must leave nothing running: no fiber or timer (over
+// an in-memory transport, so only the library counts) and no connection (over real sockets).
 
 const body = JSON.stringify(progressBody("s-1", "processing", 2))
 let sent = 0
@@ -58,4 +60,32 @@ describe("resource hygiene", () => {
       report(`hygiene: ${watches} watches (${live} fibers while running) interrupted: 0 fibers and 0 timers left, 0 polls after`)
     }), 180_000 * scale)
 
+
+  it.live("200 watches interrupted mid-request over real sockets leave no connection open", () =>
+    Effect.gen(function*() {
+      const server = yield* localServer(() => {
+        // never answers: every watch is stuck in its first request
+      })
+      const overHttp = yield* Effect.provide(
+        BankConnectClient.BankConnectClient,
+        BankConnectClient.layer({ apiKey: Redacted.make("k"), serverHash: Redacted.make("h"), baseUrl: server.url }).pipe(
+          Layer.provide(FetchHttpClient.layer)
+        )
+      )
+      const fibers = yield* Effect.forEach(
+        Array.from({ length: 200 }),
+        () => Effect.fork(Stream.runDrain(overHttp.watchProgress("s-1"))),
+        { concurrency: "unbounded" }
+      )
+      while (server.received.length < 200) yield* Effect.sleep("10 millis")
+      yield* Fiber.interruptAll(fibers)
+      const open = () =>
+        Effect.async<number>((resume) => {
+          server.server.getConnections((_, count) => resume(Effect.succeed(count)))
+        })
+      for (let i = 0; i < 200 && (server.aborted() < 200 || (yield* open()) > 0); i++) yield* Effect.sleep("10 millis")
+      expect(server.aborted()).toBe(200)
+      expect(yield* open()).toBe(0)
+      report("sockets: 200 watches interrupted mid-request: 200 requests aborted, 0 connections left open")
+    }).pipe(Effect.scoped), 60_000)
 })
