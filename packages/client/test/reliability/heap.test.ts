@@ -1,21 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { BankConnectClient } from "../../src/index.js"
 import { progressBody } from "../utils/fakeApi.js"
-import { heapAfterGc, report, scale } from "./support.js"
+import { heapAfterGc, inMemoryTransport, report, scale } from "./support.js"
 
 // A long watch must not grow the heap. An in-memory transport answers at once, so only the
 // library counts.
 
 const body = JSON.stringify(progressBody("s-1", "processing", 2))
-const inMemory = HttpClient.make((request) =>
-  Effect.sync(() => HttpClientResponse.fromWeb(request, new Response(body, { status: 200 })))
-)
+const inMemory = inMemoryTransport(body)
 const client = Effect.provide(
   BankConnectClient.BankConnectClient,
   BankConnectClient.layer({ apiKey: Redacted.make("k"), serverHash: Redacted.make("h"), baseUrl: "http://in-memory" }).pipe(

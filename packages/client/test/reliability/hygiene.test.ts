@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -11,19 +10,14 @@ import * as Supervisor from "effect/Supervisor"
 import { BankConnectClient } from "../../src/index.js"
 import { progressBody } from "../utils/fakeApi.js"
 import { localServer } from "../utils/localServer.js"
-import { report, scale } from "./support.js"
+import { inMemoryTransport, report, scale } from "./support.js"
 
 // Watches that are started and stopped must leave nothing running: no fiber or timer (over
 // an in-memory transport, so only the library counts) and no connection (over real sockets).
 
 const body = JSON.stringify(progressBody("s-1", "processing", 2))
 let sent = 0
-const inMemory = HttpClient.make((request) =>
-  Effect.sync(() => {
-    sent++
-    return HttpClientResponse.fromWeb(request, new Response(body, { status: 200 }))
-  })
-)
+const inMemory = inMemoryTransport(body, () => void sent++)
 const client = Effect.provide(
   BankConnectClient.BankConnectClient,
   BankConnectClient.layer({ apiKey: Redacted.make("k"), serverHash: Redacted.make("h"), baseUrl: "http://in-memory" }).pipe(

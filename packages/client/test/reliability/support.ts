@@ -1,3 +1,6 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 
@@ -18,4 +21,19 @@ export const heapAfterGc = () => {
   gc()
   gc()
   return process.memoryUsage().heapUsed
+}
+
+/**
+ * An in-memory transport that answers every request at once with `body`, without a web
+ * `Response` stream, so a measurement counts the library rather than the body plumbing.
+ */
+export const inMemoryTransport = (body: string, onRequest: () => void = () => {}) => {
+  const headers = new Headers({ "content-type": "application/json" })
+  const response = { status: 200, headers, text: () => Promise.resolve(body) } as unknown as Response
+  return HttpClient.make((request) =>
+    Effect.sync(() => {
+      onRequest()
+      return HttpClientResponse.fromWeb(request, response)
+    })
+  )
 }
