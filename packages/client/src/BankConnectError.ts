@@ -11,6 +11,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 
 const apiErrorFields = {
   /** The API's error code, such as `SESSION_NOT_FOUND`. */
@@ -246,8 +247,6 @@ const apiErrorTags: ReadonlySet<string> = new Set([
 export const isApiError = (u: unknown): u is ApiError =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && apiErrorTags.has(u._tag)
 
-const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
-
 /**
  * Whether an error is worth another try later: a transport failure, or an answer with a
  * transient status (408, 429, 500, 502, 503, 504). API error codes are not.
@@ -256,4 +255,4 @@ const retryableStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503,
  * @category guards
  */
 export const isRetryable = (error: BankConnectError): boolean =>
-  error._tag === "TransportError" || (error._tag === "UnknownApiError" && retryableStatuses.has(error.status))
+  error._tag === "TransportError" || (error._tag === "UnknownApiError" && RetryPolicy.transientStatuses.has(error.status))

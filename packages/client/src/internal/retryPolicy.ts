@@ -27,7 +27,7 @@ export const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 50
 
 /**
  * Reads a `Retry-After` header: a number of seconds, or an HTTP date (relative to `now`,
- * in epoch milliseconds). Anything else, or a date in the past, gives none.
+ * in epoch milliseconds). A date in the past gives zero; anything else gives none.
  *
  * @internal
  */
