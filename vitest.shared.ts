@@ -1,11 +1,9 @@
 import type { ViteUserConfig } from "vitest/config"
 
+// What every project shares; the pool and the file order are global (vitest.config.ts).
 const config: ViteUserConfig = {
   test: {
     include: ["test/**/*.test.ts"],
-    // 2-core machines: keep workers light
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    pool: "forks",
     testTimeout: 20_000
   }
 }
