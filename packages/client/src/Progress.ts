@@ -20,12 +20,16 @@ import * as Schema from "effect/Schema"
  */
 export type Open<Known extends string> = Known | (string & {})
 
+/**
+ * An open set decodes as any string (a union of the literals and `String` accepts exactly
+ * the same values, but tries every literal first), typed as the known literals or a string.
+ */
 const open = <const Known extends ReadonlyArray<string>>(
   ...known: Known
 ): Schema.Schema<Open<Known[number]>> =>
-  Schema.Union(Schema.Literal(...known), Schema.String).annotations({
+  Schema.String.annotations({
     description: `one of ${known.map((k) => `"${k}"`).join(", ")}, or another string`
-  })
+  }) as Schema.Schema<string> as Schema.Schema<Open<Known[number]>>
 
 const nullable = <A>(schema: Schema.Schema<A>) =>
   Schema.optionalWith(Schema.NullOr(schema), { default: () => null })

@@ -1,0 +1,78 @@
+/**
+ * Request overhead: sequential progress calls against a minimal server in another process.
+ * Baselines: Node's `fetch` + `JSON.parse` + a hand-written field check, and undici's
+ * `request` (the floor). Subject: `BankConnectClient.getProgress` over `FetchHttpClient`.
+ */
+import { BankConnectClient } from "@effect-bankconnect/client"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { fork } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { request } from "undici"
+import { compare, type Result } from "./harness.js"
+
+const sessionId = "bfb98ac5-7224-401b-a643-175235856187"
+
+const startServer = () =>
+  new Promise<{ port: number; stop: () => void }>((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), [], { execArgv: ["--import", "tsx"] })
+    child.once("message", (message) => resolve({ port: (message as { port: number }).port, stop: () => child.kill() }))
+    child.once("error", reject)
+  })
+
+/** What a careful hand-written loop checks before trusting a body. */
+const check = (json: unknown) => {
+  const body = json as { session_id?: unknown; session_progress?: unknown; progress?: unknown }
+  if (typeof body.session_id !== "string" || typeof body.session_progress !== "string" || !Array.isArray(body.progress)) {
+    throw new Error("unexpected body")
+  }
+}
+
+export const run = async (): Promise<ReadonlyArray<Result>> => {
+  const server = await startServer()
+  const baseUrl = `http://127.0.0.1:${server.port}/bank-connect`
+  const url = `${baseUrl}/v1/session_data/${sessionId}/progress/`
+  const headers = { "x-api-key": "k", "server-hash": "h", accept: "application/json" }
+  const runtime = ManagedRuntime.make(
+    BankConnectClient.layer({ apiKey: Redacted.make("k"), serverHash: Redacted.make("h"), baseUrl }).pipe(
+      Layer.provide(FetchHttpClient.layer)
+    )
+  )
+  const library = {
+    name: "getProgress (FetchHttpClient)",
+    run: (n: number) =>
+      runtime.runPromise(
+        Effect.flatMap(BankConnectClient.BankConnectClient, (client) => Effect.repeatN(client.getProgress(sessionId), n - 1))
+      ).then(() => undefined)
+  }
+  const fetchLoop = {
+    name: "fetch + JSON.parse + check",
+    run: async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const response = await fetch(url, { headers })
+        check(JSON.parse(await response.text()))
+      }
+    }
+  }
+  const undiciLoop = {
+    name: "undici request",
+    run: async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const response = await request(url, { headers })
+        check(await response.body.json())
+      }
+    }
+  }
+  try {
+    return [
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: fetchLoop, subject: library, operations: 500 }),
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: undiciLoop, subject: library, operations: 500 })
+    ]
+  } finally {
+    await runtime.dispose()
+    server.stop()
+  }
+}
