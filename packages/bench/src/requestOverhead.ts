@@ -1,10 +1,12 @@
 /**
  * Request overhead: sequential progress calls against a minimal server in another process.
  * Baselines: Node's `fetch` + `JSON.parse` + a hand-written field check, and undici's
- * `request` (the floor). Subject: `BankConnectClient.getProgress` over `FetchHttpClient`.
+ * `request` (the floor); and the platform's own `HttpClient` over fetch, to tell its cost from
+ * the library's. Subject: `BankConnectClient.getProgress` over `FetchHttpClient`.
  */
 import { BankConnectClient } from "@effect-bankconnect/client"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -57,6 +59,21 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
       }
     }
   }
+  const platform = ManagedRuntime.make(FetchHttpClient.layer)
+  const platformLoop = {
+    name: "platform HttpClient (fetch) + JSON.parse + check",
+    run: (n: number) =>
+      platform.runPromise(
+        Effect.flatMap(HttpClient.HttpClient, (client) =>
+          Effect.repeatN(
+            client.get(url, { headers }).pipe(
+              Effect.flatMap((response) => response.text),
+              Effect.map((text) => check(JSON.parse(text)))
+            ),
+            n - 1
+          ))
+      ).then(() => undefined)
+  }
   const undiciLoop = {
     name: "undici request",
     run: async (n: number) => {
@@ -69,10 +86,13 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
   try {
     return [
       await compare({ benchmark: "request", case: "sequential GETs", baseline: fetchLoop, subject: library, operations: 500 }),
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: undiciLoop, subject: library, operations: 500 })
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: undiciLoop, subject: library, operations: 500 }),
+      // how much of the overhead is the platform's HttpClient itself
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: platformLoop, subject: library, operations: 500 })
     ]
   } finally {
     await runtime.dispose()
+    await platform.dispose()
     server.stop()
   }
 }
