@@ -122,7 +122,8 @@ describe("Completion.awaitCompletion", () => {
       const started = Date.now()
       const result = yield* run(sessionId, { webhookWait: "10 seconds" })
       expect(result.via).toBe("polling")
-      expect((yield* progressCalls(sessionId))[0]!.at - started).toBeLessThan(150)
+      // at once: far sooner than the 10-second webhookWait (loose, for a loaded machine)
+      expect((yield* progressCalls(sessionId))[0]!.at - started).toBeLessThan(2_000)
     }).pipe(Effect.scoped))
 
   it.live("interruption stops the wait and the polling", () =>
