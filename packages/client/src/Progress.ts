@@ -21,7 +21,7 @@ import * as Schema from "effect/Schema"
 export type Open<Known extends string> = Known | (string & {})
 
 /**
- * An open set decodes as any string (a union of the literals and `String` accepts exactly
+ * An open set decodes every string (a union of the literals and `String` accepts exactly
  * the same values, but tries every literal first), typed as the known literals or a string.
  */
 const open = <const Known extends ReadonlyArray<string>>(
