@@ -33,6 +33,10 @@ const check = (json: unknown) => {
   }
 }
 
+/** Runs `operation` n times in a row in `runtime`, as one Effect (no Promise per operation). */
+const repeatIn = <R, ER>(runtime: ManagedRuntime.ManagedRuntime<R, ER>, operation: Effect.Effect<unknown, unknown, R>) =>
+(n: number) => runtime.runPromise(Effect.repeatN(operation, n - 1)).then(() => undefined)
+
 export const run = async (): Promise<ReadonlyArray<Result>> => {
   const server = await startServer()
   const baseUrl = `http://127.0.0.1:${server.port}/bank-connect`
@@ -45,10 +49,7 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
   )
   const library = {
     name: "getProgress (FetchHttpClient)",
-    run: (n: number) =>
-      runtime.runPromise(
-        Effect.flatMap(BankConnectClient.BankConnectClient, (client) => Effect.repeatN(client.getProgress(sessionId), n - 1))
-      ).then(() => undefined)
+    run: repeatIn(runtime, Effect.flatMap(BankConnectClient.BankConnectClient, (client) => client.getProgress(sessionId)))
   }
   const fetchLoop = {
     name: "fetch + JSON.parse + check",
@@ -62,17 +63,14 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
   const platform = ManagedRuntime.make(FetchHttpClient.layer)
   const platformLoop = {
     name: "platform HttpClient (fetch) + JSON.parse + check",
-    run: (n: number) =>
-      platform.runPromise(
-        Effect.flatMap(HttpClient.HttpClient, (client) =>
-          Effect.repeatN(
-            client.get(url, { headers }).pipe(
-              Effect.flatMap((response) => response.text),
-              Effect.map((text) => check(JSON.parse(text)))
-            ),
-            n - 1
-          ))
-      ).then(() => undefined)
+    run: repeatIn(
+      platform,
+      Effect.flatMap(HttpClient.HttpClient, (client) =>
+        client.get(url, { headers }).pipe(
+          Effect.flatMap((response) => response.text),
+          Effect.map((text) => check(JSON.parse(text)))
+        ))
+    )
   }
   const undiciLoop = {
     name: "undici request",

@@ -10,19 +10,15 @@ import * as Stream from "effect/Stream"
 import { createHash, timingSafeEqual } from "node:crypto"
 import type * as Http from "node:http"
 import type * as Webhook from "../Webhook.js"
+import { BoundedMap } from "./boundedMap.js"
 import * as WebhookModule from "../Webhook.js"
 
 /** @internal */
 export const memoryDedupeStore = (capacity = 10_000): Webhook.DedupeStore => {
-  const keys = new Set<string>()
+  const handled = new BoundedMap<string, true>(capacity)
   return {
-    has: (key) => Effect.sync(() => keys.has(key)),
-    add: (key) =>
-      Effect.sync(() => {
-        keys.delete(key)
-        keys.add(key)
-        if (keys.size > capacity) keys.delete(keys.values().next().value as string)
-      })
+    has: (key) => Effect.sync(() => handled.has(key)),
+    add: (key) => Effect.sync(() => handled.set(key, true))
   }
 }
 
@@ -142,13 +138,16 @@ export const make = <E, R>(
       const error = new WebhookModule.WebhookPayloadError({ reason: "InvalidJson", message: "The body is not valid UTF-8" })
       return yield* invalid(lenient.decode(bytes.right), error)
     }
-    let json: unknown
+    // parse once, for both decoding and the dedupe key; decode reads a string as JSON text,
+    // so it gets the raw text when parsing failed (it then reports why) or gave a string
+    let json: unknown = undefined
+    let parsed = true
     try {
       json = JSON.parse(text)
     } catch {
-      json = text // decode reports the JSON error
+      parsed = false
     }
-    const decoded = yield* Effect.either(WebhookModule.decode(typeof json === "string" ? text : json))
+    const decoded = yield* Effect.either(WebhookModule.decode(parsed && typeof json !== "string" ? json : text))
     if (decoded._tag === "Left") return yield* invalid(text, decoded.left)
     return yield* handleOnce(eventKey(decoded.right, json), decoded.right)
   })

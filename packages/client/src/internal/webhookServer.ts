@@ -11,6 +11,7 @@ import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { createServer } from "node:http"
 import type * as Webhook from "../Webhook.js"
+import { BoundedMap } from "./boundedMap.js"
 import * as Receiver from "./receiver.js"
 
 const recentCapacity = 10_000
@@ -26,15 +27,11 @@ export const make = <E, R, Err>(options: Webhook.ServeOptions<E, R>, onError: (m
     const path = options.path ?? "/webhooks/bankconnect"
     const host = options.host ?? "127.0.0.1"
     const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<Webhook.Event>(), PubSub.shutdown)
-    const recent = new Map<string, Webhook.EnrichmentNotification>()
+    const recent = new BoundedMap<string, Webhook.EnrichmentNotification>(recentCapacity)
 
     const publish = (event: Webhook.Event) =>
       Effect.suspend(() => {
-        if (event._tag === "EnrichmentNotification") {
-          recent.delete(event.session_id)
-          recent.set(event.session_id, event)
-          if (recent.size > recentCapacity) recent.delete(recent.keys().next().value as string)
-        }
+        if (event._tag === "EnrichmentNotification") recent.set(event.session_id, event)
         return PubSub.publish(pubsub, event)
       })
 

@@ -45,7 +45,8 @@ const guarded = (deps: Deps, handler: Handler) =>
     const at = yield* Clock.currentTimeMillis
     const authorized = request.headers["x-api-key"] === deps.apiKey &&
       request.headers["server-hash"] === deps.serverHash
-    const fault = Faults.draw(deps.store.faultsFor(sessionId), deps.store.random)
+    const faults = deps.store.faultsFor(sessionId)
+    const fault = Faults.draw(faults, deps.store.random)
     if (fault.latencyMillis > 0) yield* Effect.sleep(fault.latencyMillis)
     const log = (status: number | "dropped") =>
       deps.store.requests.push({
@@ -73,7 +74,7 @@ const guarded = (deps: Deps, handler: Handler) =>
         return respond(
           HttpServerResponse.unsafeJson(
             { error: { code: "RATE_LIMITED", message: "Too many requests" } },
-            { status: 429, headers: { "retry-after": String(deps.store.faultsFor(sessionId).retryAfterSeconds) } }
+            { status: 429, headers: { "retry-after": String(faults.retryAfterSeconds) } }
           )
         )
       case "nonJson":
