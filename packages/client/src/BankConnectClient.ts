@@ -18,6 +18,7 @@ import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as BankConnectError from "./BankConnectError.js"
 import * as ApiCall from "./internal/apiCall.js"
+import * as InFlight from "./internal/inFlight.js"
 import * as Secrets from "./internal/secrets.js"
 import * as Validate from "./internal/validate.js"
 import * as Progress from "./Progress.js"
@@ -170,6 +171,13 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** How transient failures are retried. */
   readonly retry?: RetryOptions | undefined
+  /**
+   * At most this many requests of this client in flight at once; the others wait their
+   * turn (the wait does not count against `timeout`). Watches started together all send
+   * their first request at once: with thousands of them, a bound of a few dozen spreads the
+   * burst and the polls that follow it. Default: no bound.
+   */
+  readonly maxRequestsInFlight?: number | undefined
 }
 
 /**
@@ -202,7 +210,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   if (!Validate.isHttpUrl(baseUrl)) {
     return yield* Effect.dieMessage(`BankConnectClient: baseUrl must be an absolute http(s) URL, got "${baseUrl}"`)
   }
+  const maxRequestsInFlight = options.maxRequestsInFlight
+  if (maxRequestsInFlight !== undefined && !(Number.isInteger(maxRequestsInFlight) && maxRequestsInFlight >= 1)) {
+    return yield* Effect.dieMessage(
+      `BankConnectClient: maxRequestsInFlight must be a whole number of at least 1, got ${maxRequestsInFlight}`
+    )
+  }
   const call = ApiCall.make(yield* HttpClient.HttpClient, {
+    inFlight: maxRequestsInFlight === undefined ? undefined : InFlight.make(maxRequestsInFlight),
     apiUrl: `${baseUrl}/${options.version ?? "v1"}`,
     apiKey: options.apiKey,
     serverHash: options.serverHash,
@@ -247,7 +262,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 
   const watchProgress = (sessionId: string, options?: WatchOptions) => {
     const maxFailedPolls = Math.max(1, Math.floor(options?.maxFailedPolls ?? 5))
-    return Stream.suspend(() => {
+    // a zero interval polls back to back, without arming a timer for each poll
+    const interval = Duration.decode(options?.interval ?? "2 seconds")
+    const schedule = Duration.isZero(interval) ? Schedule.forever : Schedule.spaced(interval)
+    // One pull-based stream rather than a chain of operators: each Stream stage costs heap
+    // and CPU per watch, which counts when thousands of sessions are watched at once.
+    return Stream.unwrap(Effect.map(Schedule.driver(schedule), (driver) => {
+      let polled = false
+      let completed = false
       let failedInARow = 0
       /** One poll: a snapshot, or none when a transient failure is to be skipped. */
       const poll = getProgress(sessionId).pipe(
@@ -257,18 +279,27 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         }),
         Effect.catchIf(
           (error) => BankConnectError.isRetryable(error) && ++failedInARow < maxFailedPolls,
-          () => Effect.succeed(Option.none())
+          () => Effect.succeed(Option.none<Progress.SessionProgress>())
         )
       )
-      // a zero interval polls back to back, without arming a timer for each poll
-      const interval = Duration.decode(options?.interval ?? "2 seconds")
-      return Stream.repeatEffectWithSchedule(
-        poll,
-        Duration.isZero(interval) ? Schedule.forever : Schedule.spaced(interval)
-      )
-    }).pipe(
-      Stream.filterMap((snapshot) => snapshot),
-      Stream.takeUntil(Progress.isComplete),
+      /** The next snapshot, waiting on the schedule before every poll but the first; ends after completion. */
+      const next = (): Effect.Effect<Progress.SessionProgress, Option.Option<ProgressError>> =>
+        Effect.suspend(() => {
+          if (completed) return Effect.fail(Option.none())
+          const wait = polled ? driver.next(undefined) : Effect.void
+          polled = true
+          return Effect.zipRight(wait, Effect.mapError(poll, Option.some)).pipe(
+            Effect.flatMap(Option.match({
+              onNone: next,
+              onSome: (progress) => {
+                completed = Progress.isComplete(progress)
+                return Effect.succeed(progress)
+              }
+            }))
+          )
+        })
+      return Stream.repeatEffectOption(next())
+    })).pipe(
       Stream.withSpan("BankConnectClient.watchProgress", {
         attributes: { "bankconnect.session_id": String(sessionId) }
       })

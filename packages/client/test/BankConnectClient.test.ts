@@ -229,6 +229,68 @@ describe("BankConnectClient", () => {
     })
   })
 
+  describe("maxRequestsInFlight", () => {
+    it.effect("keeps at most that many requests in flight, first come first served, the wait outside the timeout", () => {
+      let inFlight = 0
+      let most = 0
+      const fake = layerFake(
+        () =>
+          Effect.acquireUseRelease(
+            Effect.sync(() => most = Math.max(most, ++inFlight)),
+            () => Effect.as(Effect.sleep("2 seconds"), completed),
+            () => Effect.sync(() => inFlight--)
+          ),
+        { maxRequestsInFlight: 3, timeout: "3 seconds" }
+      )
+      return Effect.gen(function*() {
+        const client = yield* Client
+        const order: Array<number> = []
+        const fiber = yield* Effect.fork(Effect.forEach(
+          Array.from({ length: 10 }, (_, i) => i),
+          (i) => Effect.tap(client.getProgress(sessionId), () => Effect.sync(() => order.push(i))),
+          { concurrency: "unbounded" }
+        ))
+        yield* settle
+        expect(fake.requests).toHaveLength(3)
+        // 4 rounds of 2 seconds; the last in line waits 6 seconds, twice the timeout, and succeeds
+        yield* TestClock.adjust("8 seconds")
+        yield* Fiber.join(fiber)
+        expect(most).toBe(3)
+        expect(fake.requests).toHaveLength(10)
+        // first come, first served: each round of 2 seconds finishes the next three in line
+        const rounds = [order.slice(0, 3), order.slice(3, 6), order.slice(6, 9), order.slice(9)]
+        expect(rounds.map((round) => [...round].sort((a, b) => a - b))).toEqual([[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]])
+      }).pipe(Effect.provide(fake.layer))
+    })
+
+    it.effect("hands the turn of an interrupted waiter on, and frees a slot when a request is interrupted", () => {
+      const fake = layerFake(() => Effect.as(Effect.sleep("1 second"), completed), { maxRequestsInFlight: 1 })
+      return Effect.gen(function*() {
+        const client = yield* Client
+        const first = yield* Effect.fork(client.getProgress(sessionId))
+        const waiting = yield* Effect.fork(client.getProgress(sessionId))
+        const last = yield* Effect.fork(client.getProgress(sessionId))
+        yield* settle
+        expect(fake.requests).toHaveLength(1)
+        yield* Fiber.interrupt(waiting)
+        yield* Fiber.interrupt(first)
+        yield* settle
+        expect(fake.requests).toHaveLength(2)
+        yield* TestClock.adjust("1 second")
+        expect((yield* Fiber.join(last)).session_progress).toBe("completed")
+        expect(fake.requests).toHaveLength(2)
+      }).pipe(Effect.provide(fake.layer))
+    })
+
+    it.effect("refuses a bound that is not a whole number of at least 1", () =>
+      Effect.gen(function*() {
+        for (const bad of [0, -1, 1.5, Number.NaN]) {
+          const exit = yield* Effect.exit(Effect.provide(Client, layerFake(() => completed, { maxRequestsInFlight: bad }).layer))
+          expect(String(exit)).toContain("maxRequestsInFlight must be a whole number of at least 1")
+        }
+      }))
+  })
+
   describe("watchProgress", () => {
     it.effect("polls at once, then once per interval, and ends right after the completed snapshot", () => {
       const fake = layerFake((_, i) => i < 2 ? processing : completed)

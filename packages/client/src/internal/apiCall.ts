@@ -11,6 +11,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as BankConnectError from "../BankConnectError.js"
 import * as ErrorResponse from "./errorResponse.js"
+import * as InFlight from "./inFlight.js"
 import * as JsonDepth from "./jsonDepth.js"
 import * as RetryPolicy from "./retryPolicy.js"
 import * as Secrets from "./secrets.js"
@@ -29,6 +30,8 @@ export interface Settings {
   /** The limit on one attempt. */
   readonly timeout: Duration.Duration
   readonly retry: RetryPolicy.RetryPolicy
+  /** Bounds the attempts in flight; queueing for a turn is outside the timeout. */
+  readonly inFlight: InFlight.InFlight | undefined
 }
 
 /**
@@ -188,7 +191,7 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
           Effect.fail(failure(error, true, RetryPolicy.parseRetryAfter(response.headers["retry-after"], now))))
       })
 
-    return client.execute(request).pipe(
+    const attempt = client.execute(request).pipe(
       Effect.locallyWith(Headers.currentRedactedNames, withSecretHeadersRedacted),
       Effect.mapError(network),
       Effect.flatMap(handle),
@@ -199,7 +202,9 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
             transportError("Timeout", `${target.method} ${target.url} timed out after ${Duration.format(settings.timeout)}`),
             true
           )
-      }),
+      })
+    )
+    return (settings.inFlight === undefined ? attempt : settings.inFlight(attempt)).pipe(
       Effect.retry(retrySchedule),
       Effect.mapError((failure) => failure.error)
     )
