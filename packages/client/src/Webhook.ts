@@ -26,6 +26,7 @@ import type * as Http from "node:http"
 import * as AccountFailures from "./internal/accountFailure.js"
 import * as JsonDepth from "./internal/jsonDepth.js"
 import * as Receiver from "./internal/receiver.js"
+import * as ReceiverMounts from "./internal/receiverMounts.js"
 import * as WebhookServer from "./internal/webhookServer.js"
 import type { Open } from "./Progress.js"
 import * as ParseIssues from "./internal/parseIssues.js"
@@ -451,7 +452,7 @@ export interface HttpAppOptions<E, R> extends ReceiverOptions {
  */
 export const httpApp = <E, R>(
   options: HttpAppOptions<E, R>
-): HttpApp.Default<never, R | HttpServerRequest.HttpServerRequest> => Receiver.make(options)
+): HttpApp.Default<never, R | HttpServerRequest.HttpServerRequest> => ReceiverMounts.httpApp(options)
 
 /**
  * The Promise-based receiver's settings.
@@ -474,7 +475,7 @@ export interface HandlerOptions extends ReceiverOptions {
  * @category receivers
  */
 export const toWebHandler = (options: HandlerOptions): (request: Request) => Promise<Response> =>
-  Receiver.toWebHandler(options)
+  ReceiverMounts.toWebHandler(options)
 
 /**
  * The receiver as a Node `(req, res)` listener, for `http.createServer` and Express-style
@@ -485,7 +486,7 @@ export const toWebHandler = (options: HandlerOptions): (request: Request) => Pro
  * @category receivers
  */
 export const toNodeListener = (options: HandlerOptions): (req: Http.IncomingMessage, res: Http.ServerResponse) => void =>
-  Receiver.toNodeListener(options)
+  ReceiverMounts.toNodeListener(options)
 
 /**
  * A running webhook server: where it listens, and its events.

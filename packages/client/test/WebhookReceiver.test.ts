@@ -4,6 +4,24 @@ import * as Redacted from "effect/Redacted"
 import type { Webhook } from "../src/index.js"
 import { post, ways } from "./utils/receivers.js"
 
+/** Posts `parts` as a chunked body, without a content-length. */
+const postChunked = (url: string, parts: ReadonlyArray<string>) =>
+  Effect.promise(async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const part of parts) controller.enqueue(new TextEncoder().encode(part))
+        controller.close()
+      }
+    })
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half"
+    } as RequestInit)
+    return { status: response.status, json: JSON.parse(await response.text()) }
+  })
+
 // Every way of mounting the receiver must answer alike: the same table runs against each,
 // over real HTTP on 127.0.0.1.
 
@@ -102,6 +120,17 @@ for (const way of ways) {
         expect([answer.status, answer.json.error.code]).toEqual([413, "PAYLOAD_TOO_LARGE"])
         expect(handled).toHaveLength(0)
         expect((yield* post(url, event("s-1"))).status).toBe(200)
+      }))
+
+    it.scoped("reads a chunked body without a length, and answers 413 once one grows past the limit", () =>
+      Effect.gen(function*() {
+        const { handled, url } = yield* setup({ maxBodyBytes: 1000 })
+        const ok = yield* postChunked(url, [event("s-1").slice(0, 20), event("s-1").slice(20)])
+        expect(ok).toEqual({ status: 200, json: { status: "ok" } })
+        const big = yield* postChunked(url, Array.from({ length: 5 }, () => "x".repeat(400)))
+        expect([big.status, big.json.error.code]).toEqual([413, "PAYLOAD_TOO_LARGE"])
+        expect(handled).toHaveLength(1)
+        expect((yield* post(url, event("s-2"))).status).toBe(200)
       }))
 
     it.scoped("answers invalid JSON and undecodable payloads 400, handing the raw body to onInvalid", () =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { vi } from "vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -67,6 +68,43 @@ describe("Webhook.serve", () => {
       yield* post(none.url, enrichment("s"))
       yield* post(none.url, enrichment("s"))
       expect(runs).toBe(2)
+    }).pipe(Effect.scoped))
+
+  it.live("interrupts a handler whose client went away, and every handler when its scope closes", () =>
+    Effect.gen(function*() {
+      const started: Array<string> = []
+      const interrupted: Array<string> = []
+      const handler = (event: Webhook.Event) => {
+        const sessionId = "session_id" in event ? String(event.session_id) : ""
+        return Effect.zipRight(
+          Effect.sync(() => started.push(sessionId)),
+          Effect.onInterrupt(Effect.never, () => Effect.sync(() => interrupted.push(sessionId)))
+        )
+      }
+      const post = (url: string, sessionId: string, signal: AbortSignal) =>
+        Effect.promise(() =>
+          fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: enrichment(sessionId),
+            signal
+          }).catch(() => undefined)
+        )
+      const gone = new AbortController()
+      const server = yield* Webhook.serve({ onEvent: handler })
+      const first = yield* Effect.fork(post(server.url, "gone", gone.signal))
+      yield* Effect.promise(() => vi.waitFor(() => expect(started).toEqual(["gone"])))
+      gone.abort()
+      yield* Fiber.join(first)
+      yield* Effect.promise(() => vi.waitFor(() => expect(interrupted).toEqual(["gone"])))
+
+      const scoped = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+        const inner = yield* Webhook.serve({ onEvent: handler })
+        yield* Effect.fork(post(inner.url, "open", new AbortController().signal))
+        yield* Effect.promise(() => vi.waitFor(() => expect(started).toContain("open")))
+      })))
+      yield* Fiber.join(scoped)
+      expect(interrupted).toEqual(["gone", "open"])
     }).pipe(Effect.scoped))
 
   it.live("fails with ServeError when the port is taken", () =>

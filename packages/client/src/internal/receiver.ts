@@ -1,15 +1,10 @@
-import * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 import { createHash, timingSafeEqual } from "node:crypto"
-import type * as Http from "node:http"
 import type * as Webhook from "../Webhook.js"
+import type * as Body from "./body.js"
 import { BoundedMap } from "./boundedMap.js"
 import * as WebhookModule from "../Webhook.js"
 
@@ -22,8 +17,34 @@ export const memoryDedupeStore = (capacity = 10_000): Webhook.DedupeStore => {
   }
 }
 
-const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  HttpServerResponse.unsafeJson(body, { status, headers })
+/**
+ * What the receiver needs of a request, whatever server it came through.
+ *
+ * @internal
+ */
+export interface Delivery {
+  readonly method: string
+  /** A header by its lower-case name. */
+  readonly header: (name: string) => string | undefined
+  /** The body, failing as soon as it grows past `max` bytes. */
+  readonly body: (max: number) => Effect.Effect<Uint8Array, Body.TooLarge | Body.Unreadable>
+}
+
+/**
+ * The receiver's answer: a status and a JSON body.
+ *
+ * @internal
+ */
+export interface Answer {
+  readonly status: number
+  readonly body: unknown
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** @internal */
+export type Handler<R> = (delivery: Delivery) => Effect.Effect<Answer, never, R>
+
+const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({ status, body, headers })
 
 const refuse = (status: number, code: string, message: string, headers?: Record<string, string>) =>
   reply(status, { error: { code, message } }, headers)
@@ -36,24 +57,6 @@ const sameSecret = (given: string, expected: Buffer) => timingSafeEqual(digest(g
 const isJson = (contentType: string | undefined) =>
   contentType !== undefined && contentType.split(";")[0]!.trim().toLowerCase() === "application/json"
 
-class TooLarge {
-  readonly _tag = "TooLarge"
-}
-
-/** Reads the body, failing as soon as it grows past `max` bytes. */
-const readBody = (request: HttpServerRequest.HttpServerRequest, max: number) =>
-  Effect.gen(function*() {
-    const chunks: Array<Uint8Array> = []
-    let size = 0
-    yield* Stream.runForEach(request.stream, (chunk) => {
-      size += chunk.byteLength
-      if (size > max) return Effect.fail(new TooLarge())
-      chunks.push(chunk)
-      return Effect.void
-    })
-    return Buffer.concat(chunks, size)
-  })
-
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 const lenient = new TextDecoder("utf-8")
 
@@ -64,14 +67,12 @@ const eventKey = (event: Webhook.Event, json: unknown) => {
 }
 
 /**
- * The receiver's one implementation, as an `HttpApp`; the Fetch handler and the Node
- * listener run this same app.
+ * The receiver's one implementation, over a `Delivery` so that every server can run it
+ * (see `receiverMounts.ts`). It never fails: a defect is answered 500.
  *
  * @internal
  */
-export const make = <E, R>(
-  options: Webhook.HttpAppOptions<E, R>
-): HttpApp.Default<never, R | HttpServerRequest.HttpServerRequest> => {
+export const make = <E, R>(options: Webhook.HttpAppOptions<E, R>): Handler<R> => {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   const secretHeader = (options.secretHeader ?? "x-secret-key").toLowerCase()
   const secret = options.secret === undefined
@@ -88,7 +89,7 @@ export const make = <E, R>(
     )
 
   /** Runs `onEvent` once per key: a copy that arrives while the first runs waits for it. */
-  const handleOnce = (key: string, event: Webhook.Event): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> =>
+  const handleOnce = (key: string, event: Webhook.Event): Effect.Effect<Answer, never, R> =>
     Effect.gen(function*() {
       if (store !== undefined && (yield* store.has(key))) return reply(200, { status: "duplicate" })
       const running = inFlight.get(key)
@@ -107,25 +108,24 @@ export const make = <E, R>(
         : refuse(500, "HANDLER_FAILED", "The event could not be handled; deliver it again")
     }).pipe(Effect.onInterrupt(() => Effect.sync(() => inFlight.delete(key))))
 
-  const app = Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
+  const receive = (request: Delivery) => Effect.gen(function*() {
     if (request.method !== "POST") {
       return refuse(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed; deliveries are POSTed`, {
         allow: "POST"
       })
     }
     if (secret !== undefined) {
-      const given = request.headers[secretHeader]
+      const given = request.header(secretHeader)
       if (given === undefined || !sameSecret(given, secret)) {
         return refuse(401, "UNAUTHORIZED", `The ${secretHeader} header is missing or does not match`)
       }
     }
-    if (!isJson(request.headers["content-type"])) {
+    if (!isJson(request.header("content-type"))) {
       return refuse(415, "UNSUPPORTED_MEDIA_TYPE", "The body must be application/json")
     }
-    const declared = Number(request.headers["content-length"])
+    const declared = Number(request.header("content-length"))
     if (declared > maxBodyBytes) return refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`)
-    const bytes = yield* Effect.either(readBody(request, maxBodyBytes))
+    const bytes = yield* Effect.either(request.body(maxBodyBytes))
     if (bytes._tag === "Left") {
       return bytes.left._tag === "TooLarge"
         ? refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`)
@@ -152,30 +152,6 @@ export const make = <E, R>(
     return yield* handleOnce(eventKey(decoded.right, json), decoded.right)
   })
 
-  return Effect.catchAllCause(app, () => Effect.succeed(refuse(500, "RECEIVER_ERROR", "The receiver failed")))
+  return (delivery) =>
+    Effect.catchAllCause(receive(delivery), () => Effect.succeed(refuse(500, "RECEIVER_ERROR", "The receiver failed")))
 }
-
-const fromPromise = (options: Webhook.HandlerOptions): Webhook.HttpAppOptions<unknown, never> => ({
-  ...options,
-  onEvent: (event) => Effect.tryPromise({ try: async () => options.onEvent(event), catch: (error) => error }),
-  onInvalid: options.onInvalid === undefined ? undefined : (delivery) =>
-    Effect.promise(async () => {
-      try {
-        await options.onInvalid?.(delivery)
-      } catch {
-        // a failing onInvalid does not change the answer
-      }
-    })
-})
-
-/** @internal */
-export const toWebHandler = (options: Webhook.HandlerOptions): (request: Request) => Promise<Response> => {
-  const handler = HttpApp.toWebHandler(make(fromPromise(options)))
-  return (request) => handler(request)
-}
-
-/** @internal */
-export const toNodeListener = (
-  options: Webhook.HandlerOptions
-): (req: Http.IncomingMessage, res: Http.ServerResponse) => void =>
-  Effect.runSync(NodeHttpServer.makeHandler(make(fromPromise(options))))

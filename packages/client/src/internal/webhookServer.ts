@@ -1,18 +1,15 @@
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import type * as Webhook from "../Webhook.js"
 import { BoundedMap } from "./boundedMap.js"
 import * as Receiver from "./receiver.js"
+import * as ReceiverMounts from "./receiverMounts.js"
 
 const recentCapacity = 10_000
 
@@ -39,21 +36,29 @@ export const make = <E, R, Err>(options: Webhook.ServeOptions<E, R>, onError: (m
       ...options,
       onEvent: (event) => Effect.zipRight(options.onEvent?.(event) ?? Effect.void, publish(event))
     })
-    const app = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      request.url.split("?")[0] === path
-        ? receiver
-        : Effect.succeed(
-          HttpServerResponse.unsafeJson({ error: { code: "NOT_FOUND", message: `Deliveries go to ${path}` } }, {
-            status: 404
-          })
-        ))
-
-    const context = yield* Layer.build(NodeHttpServer.layer(createServer, { host, port: options.port ?? 0 })).pipe(
-      Effect.mapError((error) => onError(`The webhook server could not start: ${error.message}`))
+    // handlers run in this scope's runtime, and are interrupted when it closes
+    const run = yield* FiberSet.makeRuntime<R, Receiver.Answer>()
+    const listener = ReceiverMounts.nodeListener(receiver, run)
+    const notFound: Receiver.Answer = {
+      status: 404,
+      body: { error: { code: "NOT_FOUND", message: `Deliveries go to ${path}` } },
+      headers: {}
+    }
+    const server = createServer((req, res) =>
+      (req.url ?? "/").split("?")[0] === path ? listener(req, res) : ReceiverMounts.writeAnswer(res, notFound)
     )
-    const server = Context.get(context, HttpServer.HttpServer)
-    yield* server.serve(app)
-    const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+    yield* Effect.acquireRelease(
+      Effect.async<void, Err>((resume) => {
+        server.once("error", (error) => resume(Effect.fail(onError(`The webhook server could not start: ${error.message}`))))
+        server.listen(options.port ?? 0, host, () => resume(Effect.void))
+      }),
+      () =>
+        Effect.async<void>((resume) => {
+          server.close(() => resume(Effect.void))
+          server.closeAllConnections()
+        })
+    )
+    const port = (server.address() as AddressInfo).port
 
     const awaitEnrichment = (sessionId: string) =>
       Effect.scoped(Effect.gen(function*() {
