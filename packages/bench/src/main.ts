@@ -1,13 +1,18 @@
 /**
- * `pnpm bench`: runs every benchmark, prints a markdown table, and writes the results with
- * the machine they ran on to `packages/bench/results/latest.json`.
+ * `pnpm bench`: runs every benchmark, prints markdown tables, and writes the results with
+ * the machine they ran on to `packages/bench/results/latest.json`. `pnpm bench receiver
+ * completion` runs only those (of decode, requests, sessions, receiver, completion) and
+ * writes nothing.
  */
 import { writeFileSync } from "node:fs"
 import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import * as Decode from "./decode.js"
-import { type Result, table } from "./harness.js"
+import { table } from "./harness.js"
+import * as ManySessions from "./manySessions.js"
 import * as RequestOverhead from "./requestOverhead.js"
+import * as TimeToCompletion from "./timeToCompletion.js"
+import * as WebhookReceiver from "./webhookReceiver.js"
 
 const machine = {
   cpu: os.cpus()[0]?.model ?? "unknown",
@@ -17,13 +22,50 @@ const machine = {
   platform: `${os.platform()} ${os.release()}`
 }
 
-const results: Array<Result> = []
-for (const [name, benchmark] of [["decode", Decode], ["request overhead", RequestOverhead]] as const) {
+const benchmarks = ["decode", "requests", "sessions", "receiver", "completion"] as const
+const chosen = process.argv.slice(2)
+const unknown = chosen.filter((name) => !(benchmarks as ReadonlyArray<string>).includes(name))
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; choose from ${benchmarks.join(", ")}`)
+  process.exit(2)
+}
+const runs = (name: typeof benchmarks[number]) => chosen.length === 0 || chosen.includes(name)
+
+const started = performance.now()
+const step = async <A>(name: typeof benchmarks[number], run: () => Promise<A>): Promise<A | undefined> => {
+  if (!runs(name)) return undefined
   process.stderr.write(`running ${name}...\n`)
-  results.push(...await benchmark.run())
+  return run()
 }
 
-console.log(table(results))
-console.log(`\n${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}`)
-const out = fileURLToPath(new URL("../results/latest.json", import.meta.url))
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2) + "\n")
+const decode = await step("decode", Decode.run)
+const requests = await step("requests", RequestOverhead.run)
+const sessions = await step("sessions", ManySessions.run)
+const receiver = await step("receiver", WebhookReceiver.run)
+const completion = await step("completion", TimeToCompletion.run)
+const seconds = Math.round((performance.now() - started) / 1000)
+
+const section = <A>(title: string, results: A | undefined, render: (results: A) => string) =>
+  results === undefined ? [] : [`### ${title}`, render(results)]
+
+console.log(
+  [
+    ...section("Decoding and request overhead", decode || requests ? [...decode ?? [], ...requests ?? []] : undefined, table),
+    ...section("Many sessions (2-second interval)", sessions, ManySessions.table),
+    ...section("Webhook receiver", receiver, WebhookReceiver.table),
+    ...section("Time to completion", completion, TimeToCompletion.table),
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ` +
+    `the run took ${seconds} s.`
+  ].join("\n\n")
+)
+if (chosen.length === 0) {
+  const out = fileURLToPath(new URL("../results/latest.json", import.meta.url))
+  writeFileSync(
+    out,
+    JSON.stringify(
+      { date: new Date().toISOString(), machine, seconds, decode, requests, sessions, receiver, completion },
+      null,
+      2
+    ) + "\n"
+  )
+}

@@ -11,19 +11,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import { fork } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { request } from "undici"
+import * as ChildProcess from "./childProcess.js"
 import { compare, type Result } from "./harness.js"
 
 const sessionId = "bfb98ac5-7224-401b-a643-175235856187"
-
-const startServer = () =>
-  new Promise<{ port: number; stop: () => void }>((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL("./server.ts", import.meta.url)), [], { execArgv: ["--import", "tsx"] })
-    child.once("message", (message) => resolve({ port: (message as { port: number }).port, stop: () => child.kill() }))
-    child.once("error", reject)
-  })
 
 /** What a careful hand-written loop checks before trusting a body. */
 const check = (json: unknown) => {
@@ -38,8 +30,8 @@ const repeatIn = <R, ER>(runtime: ManagedRuntime.ManagedRuntime<R, ER>, operatio
 (n: number) => runtime.runPromise(Effect.repeatN(operation, n - 1)).then(() => undefined)
 
 export const run = async (): Promise<ReadonlyArray<Result>> => {
-  const server = await startServer()
-  const baseUrl = `http://127.0.0.1:${server.port}/bank-connect`
+  const server = ChildProcess.start<{ port: number }>("./server.ts")
+  const baseUrl = `http://127.0.0.1:${(await server.message).port}/bank-connect`
   const url = `${baseUrl}/v1/session_data/${sessionId}/progress/`
   const headers = { "x-api-key": "k", "server-hash": "h", accept: "application/json" }
   const runtime = ManagedRuntime.make(
@@ -83,14 +75,14 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
   }
   try {
     return [
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: fetchLoop, subject: library, operations: 500 }),
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: undiciLoop, subject: library, operations: 500 }),
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: fetchLoop, subject: library, operations: 300 }),
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: undiciLoop, subject: library, operations: 300 }),
       // how much of the overhead is the platform's HttpClient itself
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: platformLoop, subject: library, operations: 500 })
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: platformLoop, subject: library, operations: 300 })
     ]
   } finally {
     await runtime.dispose()
     await platform.dispose()
-    server.stop()
+    await server.stop()
   }
 }

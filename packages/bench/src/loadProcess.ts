@@ -1,0 +1,58 @@
+/**
+ * The load generator, in a process of its own: autocannon posting valid
+ * `ENRICHMENT_NOTIFICATION` bodies to one URL, each for a session of its own (so none is
+ * answered as a duplicate). Reports requests per second and latency.
+ */
+import autocannon from "autocannon"
+
+export interface Options {
+  readonly url: string
+  readonly seconds: number
+  readonly connections: number
+}
+
+export interface Report {
+  /** Mean requests per second over the run. */
+  readonly requestsPerSecond: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  /** Answers other than 2xx, and connection errors or timeouts. */
+  readonly failures: number
+}
+
+const options = JSON.parse(process.argv[2]!) as Options
+let n = 0
+const body = () =>
+  JSON.stringify({
+    session_id: `bench-${process.pid}-${n++}`,
+    event_name: "ENRICHMENT_NOTIFICATION",
+    insights_available: true,
+    accounts: [{
+      bank_name: "hdfc",
+      account_id: "a-1",
+      account_status: "completed",
+      error_code: "",
+      error_message: "",
+      name: "ASHA RAO",
+      account_category: "individual",
+      attempt_types: ["PDF"]
+    }]
+  })
+
+const result = await autocannon({
+  url: options.url,
+  connections: options.connections,
+  duration: options.seconds,
+  requests: [{
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    setupRequest: (request) => ({ ...request, body: body() })
+  }]
+})
+
+process.send?.({
+  requestsPerSecond: result.requests.average,
+  p50Ms: result.latency.p50,
+  p99Ms: result.latency.p99,
+  failures: result.non2xx + result.errors + result.timeouts
+} satisfies Report)
