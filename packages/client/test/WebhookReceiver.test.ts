@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import type { Webhook } from "../src/index.js"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import { Webhook } from "../src/index.js"
 import { post, ways } from "./utils/receivers.js"
 
 /** Posts `parts` as a chunked body, without a content-length. */
@@ -175,3 +177,27 @@ for (const way of ways) {
       }))
   })
 }
+
+describe("Webhook.toNodeListener mounted after a body parser", () => {
+  it.scoped("answers 400 UNREADABLE_BODY instead of waiting for a body already read", () =>
+    Effect.gen(function*() {
+      const listener = Webhook.toNodeListener({ onEvent: () => {} })
+      const server = http.createServer(async (req, res) => {
+        for await (const _ of req) {
+          // a body parser reads the body first
+        }
+        listener(req, res)
+      })
+      const url = yield* Effect.acquireRelease(
+        Effect.async<string>((resume) => {
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)))
+        }),
+        () => Effect.async<void>((resume) => {
+          server.closeAllConnections()
+          server.close(() => resume(Effect.void))
+        })
+      )
+      const answer = yield* post(url, event("s-1"))
+      expect([answer.status, answer.json.error.code]).toEqual([400, "UNREADABLE_BODY"])
+    }))
+})

@@ -22,6 +22,8 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number) => Buffer.conca
  */
 export const fromNode = (source: Readable, max: number) =>
   Effect.async<Uint8Array, TooLarge | Unreadable>((resume) => {
+    // read already (a body parser mounted first): it would never end
+    if (source.readableEnded) return resume(Effect.fail(new Unreadable()))
     const chunks: Array<Uint8Array> = []
     let size = 0
     const onData = (chunk: Uint8Array) => {
