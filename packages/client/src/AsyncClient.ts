@@ -18,6 +18,7 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as BankConnectClient from "./BankConnectClient.js"
 import * as Completion from "./Completion.js"
+import * as Validate from "./internal/validate.js"
 import type * as Progress from "./Progress.js"
 
 /**
@@ -37,6 +38,8 @@ export interface Options {
   /** Per attempt: milliseconds or a duration string. Default 10 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
   readonly retry?: BankConnectClient.RetryOptions | undefined
+  /** At most this many requests in flight at once, the others queued. Default: no bound. */
+  readonly maxRequestsInFlight?: number | undefined
 }
 
 /**
@@ -114,6 +117,8 @@ export const make = (options: Options): AsyncClient => {
       throw new TypeError(`AsyncClient.make: ${name} must be a non-empty string`)
     }
   }
+  const boundProblem = Validate.requestBoundProblem(options.maxRequestsInFlight)
+  if (boundProblem !== undefined) throw new TypeError(`AsyncClient.make: ${boundProblem}`)
   const runtime = ManagedRuntime.make(
     BankConnectClient.layer({
       ...options,

@@ -210,14 +210,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   if (!Validate.isHttpUrl(baseUrl)) {
     return yield* Effect.dieMessage(`BankConnectClient: baseUrl must be an absolute http(s) URL, got "${baseUrl}"`)
   }
-  const maxRequestsInFlight = options.maxRequestsInFlight
-  if (maxRequestsInFlight !== undefined && !(Number.isInteger(maxRequestsInFlight) && maxRequestsInFlight >= 1)) {
-    return yield* Effect.dieMessage(
-      `BankConnectClient: maxRequestsInFlight must be a whole number of at least 1, got ${maxRequestsInFlight}`
-    )
-  }
+  const boundProblem = Validate.requestBoundProblem(options.maxRequestsInFlight)
+  if (boundProblem !== undefined) return yield* Effect.dieMessage(`BankConnectClient: ${boundProblem}`)
   const call = ApiCall.make(yield* HttpClient.HttpClient, {
-    inFlight: maxRequestsInFlight === undefined ? undefined : InFlight.make(maxRequestsInFlight),
+    inFlight: options.maxRequestsInFlight === undefined ? undefined : InFlight.make(options.maxRequestsInFlight),
     apiUrl: `${baseUrl}/${options.version ?? "v1"}`,
     apiKey: options.apiKey,
     serverHash: options.serverHash,

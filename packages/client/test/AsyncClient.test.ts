@@ -144,5 +144,8 @@ describe("AsyncClient", () => {
     }
     await expect(kept.getProgress(sessionId)).rejects.toThrow("closed")
     expect(() => AsyncClient.make({ apiKey: "", serverHash: "h" })).toThrow("apiKey must be a non-empty string")
+    expect(() => AsyncClient.make({ apiKey: "k", serverHash: "h", maxRequestsInFlight: 0 })).toThrow(
+      "maxRequestsInFlight must be a whole number of at least 1"
+    )
   })
 })

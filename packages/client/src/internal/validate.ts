@@ -15,6 +15,17 @@ export const isHttpUrl = (value: string): boolean => {
   }
 }
 
+/**
+ * Why a `maxRequestsInFlight` setting is refused, or `undefined` when it is fine (absent, or a
+ * whole number of at least 1).
+ *
+ * @internal
+ */
+export const requestBoundProblem = (value: number | undefined): string | undefined =>
+  value === undefined || (Number.isInteger(value) && value >= 1)
+    ? undefined
+    : `maxRequestsInFlight must be a whole number of at least 1, got ${value}`
+
 const quote = (value: unknown, max: number) => JSON.stringify(String(value)).slice(0, max)
 
 const sessionIdPattern = /^[A-Za-z0-9._~-]+$/
