@@ -6,6 +6,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -91,27 +92,27 @@ const invalidResponse = (answer: Answer, message: string) =>
  * @internal
  */
 export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, what: string): OnSuccess<A> => {
-  const decode = Schema.decodeUnknown(schema)
+  // synchronous steps in one suspend: on the hot path of every poll, fewer Effect steps count
+  const decode = Schema.decodeUnknownEither(schema)
   return (answer) =>
-    Effect.try({
-      try: () => JSON.parse(answer.text) as unknown,
-      catch: () => invalidResponse(answer, `The ${what} is not JSON: ${JSON.stringify(answer.text.slice(0, 80))}`)
-    }).pipe(
-      Effect.filterOrFail(
-        (json) => !JsonDepth.tooDeep(json),
-        () => invalidResponse(answer, `The ${what} nests more than ${JsonDepth.maxDepth} levels deep`)
-      ),
-      Effect.flatMap(decode),
-      Effect.catchTag("ParseError", (error) =>
-        Effect.fail(
-          invalidResponse(
-            answer,
-            `The ${what} does not match the documented shape: ${ParseIssues.format(error)}`
-          )
-        ))
-    )
+    Effect.suspend(() => {
+      let json: unknown
+      try {
+        json = JSON.parse(answer.text)
+      } catch {
+        return Effect.fail(invalidResponse(answer, `The ${what} is not JSON: ${JSON.stringify(answer.text.slice(0, 80))}`))
+      }
+      if (JsonDepth.tooDeep(json)) {
+        return Effect.fail(invalidResponse(answer, `The ${what} nests more than ${JsonDepth.maxDepth} levels deep`))
+      }
+      const decoded = decode(json)
+      return Either.isRight(decoded)
+        ? Effect.succeed(decoded.right)
+        : Effect.fail(
+          invalidResponse(answer, `The ${what} does not match the documented shape: ${ParseIssues.format(decoded.left)}`)
+        )
+    })
 }
-
 
 /**
  * Accepts any success body.
