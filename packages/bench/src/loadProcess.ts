@@ -1,11 +1,11 @@
 /**
  * The load generator, in a process of its own: autocannon posting valid
- * `ENRICHMENT_NOTIFICATION` bodies to one URL, each for a session of its own (so none is
- * answered as a duplicate). Reports requests per second and latency.
+ * `ENRICHMENT_NOTIFICATION` bodies, each for a session of its own (so none is answered as a
+ * duplicate), for each run in turn. Reports requests per second and latency per run.
  */
 import autocannon from "autocannon"
 
-export interface Options {
+export interface Run {
   readonly url: string
   readonly seconds: number
   readonly connections: number
@@ -20,7 +20,7 @@ export interface Report {
   readonly failures: number
 }
 
-const options = JSON.parse(process.argv[2]!) as Options
+const runs = JSON.parse(process.argv[2]!) as ReadonlyArray<Run>
 let n = 0
 const body = () =>
   JSON.stringify({
@@ -39,20 +39,25 @@ const body = () =>
     }]
   })
 
-const result = await autocannon({
-  url: options.url,
-  connections: options.connections,
-  duration: options.seconds,
-  requests: [{
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    setupRequest: (request) => ({ ...request, body: body() })
-  }]
-})
+const load = async (run: Run): Promise<Report> => {
+  const result = await autocannon({
+    url: run.url,
+    connections: run.connections,
+    duration: run.seconds,
+    requests: [{
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      setupRequest: (request) => ({ ...request, body: body() })
+    }]
+  })
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts
+  }
+}
 
-process.send?.({
-  requestsPerSecond: result.requests.average,
-  p50Ms: result.latency.p50,
-  p99Ms: result.latency.p99,
-  failures: result.non2xx + result.errors + result.timeouts
-} satisfies Report)
+const reports: Array<Report> = []
+for (const run of runs) reports.push(await load(run))
+process.send?.(reports)

@@ -6,7 +6,7 @@
  * rounds, with throughput as a share of the raw server's.
  */
 import * as ChildProcess from "./childProcess.js"
-import type { Options as LoadOptions, Report } from "./loadProcess.js"
+import type { Report, Run } from "./loadProcess.js"
 import type { Ready } from "./webhookServerProcess.js"
 
 export interface ReceiverResult extends Report {
@@ -26,27 +26,26 @@ const servers = [
 
 const connections = 32
 const rounds = 3
-const seconds = 3
+const seconds = 4
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
-const load = (url: string, seconds: number) =>
-  ChildProcess.run<Report>("./loadProcess.ts", [JSON.stringify({ url, seconds, connections } satisfies LoadOptions)])
+/** Runs the loads in turn from one load-generator process. */
+const load = (runs: ReadonlyArray<Run>) => ChildProcess.run<ReadonlyArray<Report>>("./loadProcess.ts", [JSON.stringify(runs)])
 
 export const run = async (): Promise<ReadonlyArray<ReceiverResult>> => {
   const started = servers.map(([mode]) => ChildProcess.start<Ready>("./webhookServerProcess.ts", [mode]))
   try {
     const urls = await Promise.all(started.map((child) => child.message.then((ready) => ready.url)))
-    // warm up every server's JIT before anything counts
-    for (const url of urls) await load(url, 1)
+    // warm up every server's JIT before anything counts, then rotate who goes first each
+    // round, so none always runs on a warmer or cooler machine
+    const order = Array.from({ length: rounds }, (_, round) => servers.map((_, k) => (round + k) % servers.length)).flat()
+    const done = await load([
+      ...urls.map((url) => ({ url, seconds: 1, connections })),
+      ...order.map((i) => ({ url: urls[i]!, seconds, connections }))
+    ])
     const reports: Array<Array<Report>> = servers.map(() => [])
-    for (let round = 0; round < rounds; round++) {
-      // rotate who goes first, so none always runs on a warmer or cooler machine
-      for (let k = 0; k < servers.length; k++) {
-        const i = (round + k) % servers.length
-        reports[i]!.push(await load(urls[i]!, seconds))
-      }
-    }
+    order.forEach((i, n) => reports[i]!.push(done[urls.length + n]!))
     const medians = reports.map((runs): Report => ({
       requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
       p50Ms: median(runs.map((r) => r.p50Ms)),
