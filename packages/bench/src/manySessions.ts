@@ -61,7 +61,7 @@ export const run = async (): Promise<ReadonlyArray<SessionsResult>> => {
   const results: Array<SessionsResult> = []
   // the library for the 20 seconds the issue names; the floors, and the runs that only
   // show a contrast, are steady well before
-  const floor = 5
+  const floor = 4
   const library = 20
   const contrast = 10
   for (const watchers of [1_000, 10_000, 50_000]) {

@@ -75,10 +75,10 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
   }
   try {
     return [
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: fetchLoop, subject: library, operations: 300, rounds: 5 }),
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: undiciLoop, subject: library, operations: 300, rounds: 5 }),
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: fetchLoop, subject: library, operations: 200, rounds: 5 }),
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: undiciLoop, subject: library, operations: 200, rounds: 5 }),
       // how much of the overhead is the platform's HttpClient itself
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: platformLoop, subject: library, operations: 300, rounds: 5 })
+      await compare({ benchmark: "request", case: "sequential GETs", baseline: platformLoop, subject: library, operations: 200, rounds: 5 })
     ]
   } finally {
     await runtime.dispose()
