@@ -28,7 +28,7 @@ const runOne = async (
   transport: SessionsResult["transport"],
   options: Omit<Options, "intervalMs">
 ): Promise<SessionsResult> => {
-  process.stderr.write(`  ${options.watchers} x ${names[options.contender]} (${transport}, ${options.seconds} s)\n`)
+  const started = performance.now()
   const report = await ChildProcess.run<Report>(
     "./manySessionsWorker.ts",
     [JSON.stringify({ ...options, intervalMs } satisfies Options)],
@@ -36,6 +36,9 @@ const runOne = async (
   )
   const contender = names[options.contender] +
     (options.maxRequestsInFlight === undefined ? "" : ` (maxRequestsInFlight ${options.maxRequestsInFlight})`)
+  process.stderr.write(
+    `  ${options.watchers} x ${contender} (${transport}): ${((performance.now() - started) / 1000).toFixed(0)} s\n`
+  )
   return { ...report, transport, contender, seconds: options.seconds }
 }
 
@@ -89,10 +92,11 @@ const ms = (n: number) => !Number.isFinite(n) ? "-" : n >= 100 ? n.toFixed(0) : 
 /** The results as a markdown table. */
 export const table = (results: ReadonlyArray<SessionsResult>): string =>
   [
-    "| transport | watches | contender | heap/watch | CPU (1 = a core) | first snapshot p50 / max (ms) | lateness p50 / p99 / max (ms) | snapshots | failed |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| transport | watches | contender | window (s) | heap/watch | CPU (1 = a core) | first snapshot p50 / max (ms) | lateness p50 / p99 / max (ms) | snapshots | failed |",
+    "|---|---|---|---|---|---|---|---|---|---|",
     ...results.map((r) =>
-      `| ${r.transport} | ${r.watchers.toLocaleString("en")} | ${r.contender} | ${(r.heapPerWatcherBytes / 1024).toFixed(1)} KB | ` +
+      `| ${r.transport} | ${r.watchers.toLocaleString("en")} | ${r.contender} | ${r.windowSeconds.toFixed(0)} | ` +
+      `${(r.heapPerWatcherBytes / 1024).toFixed(1)} KB | ` +
       `${r.cpuShare.toFixed(2)} | ${ms(r.firstSnapshotMs.p50)} / ${ms(r.firstSnapshotMs.max)} | ` +
       `${ms(r.latenessMs.p50)} / ${ms(r.latenessMs.p99)} / ${ms(r.latenessMs.max)} | ${r.snapshots.toLocaleString("en")} | ${r.failed} |`
     )
