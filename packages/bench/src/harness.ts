@@ -28,7 +28,8 @@ export interface Result {
   readonly operationsPerRound: number
 }
 
-const median = (values: ReadonlyArray<number>) => {
+/** The median of `values`. */
+export const median = (values: ReadonlyArray<number>) => {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2

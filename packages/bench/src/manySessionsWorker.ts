@@ -13,7 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { progressBody } from "./progressBody.js"
+import { checkProgress, progressBody } from "./progressBody.js"
 import { type Spread, spread } from "./stats.js"
 
 export interface Options {
@@ -96,15 +96,6 @@ const record = (i: number) => {
   previous[i] = now
 }
 
-/** What a careful hand-written loop checks before trusting a body. */
-const check = (json: unknown) => {
-  const body = json as { session_id?: unknown; session_progress?: unknown; progress?: unknown }
-  if (typeof body.session_id !== "string" || typeof body.session_progress !== "string" || !Array.isArray(body.progress)) {
-    throw new Error("unexpected body")
-  }
-  return body.session_progress === "completed"
-}
-
 /** The in-memory transport: every request answered at once, without a web `Response` stream. */
 const inMemory = () => {
   const response = {
@@ -161,7 +152,7 @@ const startBaseline = () => {
   const poll = (i: number) => {
     get(i).then(
       (text) => {
-        const completed = check(JSON.parse(text))
+        const completed = checkProgress(JSON.parse(text))
         record(i)
         if (!completed) setTimeout(() => poll(i), options.intervalMs)
       },

@@ -13,3 +13,15 @@ export const progressBody = (statements: number, status: "completed" | "processi
       source: "pdf"
     }))
   })
+
+/**
+ * What a careful hand-written loop checks before trusting a progress body (the baselines'
+ * stand-in for the library's decoding); whether the session is complete.
+ */
+export const checkProgress = (json: unknown): boolean => {
+  const body = json as { session_id?: unknown; session_progress?: unknown; progress?: unknown }
+  if (typeof body.session_id !== "string" || typeof body.session_progress !== "string" || !Array.isArray(body.progress)) {
+    throw new Error("unexpected body")
+  }
+  return body.session_progress === "completed"
+}

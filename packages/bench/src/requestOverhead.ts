@@ -14,16 +14,9 @@ import * as Redacted from "effect/Redacted"
 import { request } from "undici"
 import * as ChildProcess from "./childProcess.js"
 import { compare, type Result } from "./harness.js"
+import { checkProgress } from "./progressBody.js"
 
 const sessionId = "bfb98ac5-7224-401b-a643-175235856187"
-
-/** What a careful hand-written loop checks before trusting a body. */
-const check = (json: unknown) => {
-  const body = json as { session_id?: unknown; session_progress?: unknown; progress?: unknown }
-  if (typeof body.session_id !== "string" || typeof body.session_progress !== "string" || !Array.isArray(body.progress)) {
-    throw new Error("unexpected body")
-  }
-}
 
 /** Runs `operation` n times in a row in `runtime`, as one Effect (no Promise per operation). */
 const repeatIn = <R, ER>(runtime: ManagedRuntime.ManagedRuntime<R, ER>, operation: Effect.Effect<unknown, unknown, R>) =>
@@ -48,7 +41,7 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
     run: async (n: number) => {
       for (let i = 0; i < n; i++) {
         const response = await fetch(url, { headers })
-        check(JSON.parse(await response.text()))
+        checkProgress(JSON.parse(await response.text()))
       }
     }
   }
@@ -60,7 +53,7 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
       Effect.flatMap(HttpClient.HttpClient, (client) =>
         client.get(url, { headers }).pipe(
           Effect.flatMap((response) => response.text),
-          Effect.map((text) => check(JSON.parse(text)))
+          Effect.map((text) => checkProgress(JSON.parse(text)))
         ))
     )
   }
@@ -69,7 +62,7 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
     run: async (n: number) => {
       for (let i = 0; i < n; i++) {
         const response = await request(url, { headers })
-        check(await response.body.json())
+        checkProgress(await response.body.json())
       }
     }
   }

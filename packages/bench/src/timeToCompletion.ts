@@ -78,13 +78,10 @@ export const run = async (): Promise<ReadonlyArray<CompletionResult>> => {
         webhook: sessions.filter((_, i) => i % 2 === 0),
         "polling alone": sessions.filter((_, i) => i % 2 === 1)
       } as const
-      const wait = (path: keyof typeof byPath, session: Created): Effect.Effect<{ delay: number; via: string }, unknown> =>
+      const wait = (path: keyof typeof byPath, session: Created) =>
         Effect.map(
           path === "webhook"
-            ? Effect.map(
-              Completion.awaitCompletion(session.sessionId, { interval: intervalMs }),
-              (result) => result.via
-            ).pipe(Effect.provideService(BankConnectClient.BankConnectClient, client))
+            ? Effect.map(Completion.awaitCompletion(session.sessionId, { interval: intervalMs }), (result): string => result.via)
             : Effect.as(client.awaitCompletion(session.sessionId, { interval: intervalMs }), "polling"),
           (via) => ({ delay: Date.now() - session.completesAt, via })
         )

@@ -6,6 +6,7 @@
  * rounds, with throughput as a share of the raw server's.
  */
 import * as ChildProcess from "./childProcess.js"
+import { median } from "./harness.js"
 import type { Report, Run } from "./loadProcess.js"
 import type { Ready } from "./webhookServerProcess.js"
 
@@ -27,8 +28,6 @@ const servers = [
 const connections = 32
 const rounds = 3
 const seconds = 4
-
-const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 /** Runs the loads in turn from one load-generator process. */
 const load = (runs: ReadonlyArray<Run>) => ChildProcess.run<ReadonlyArray<Report>>("./loadProcess.ts", [JSON.stringify(runs)])

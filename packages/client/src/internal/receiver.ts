@@ -67,6 +67,13 @@ const eventKey = (event: Webhook.Event, json: unknown) => {
 }
 
 /**
+ * The answer when the receiver itself failed (a defect, or its fiber interrupted).
+ *
+ * @internal
+ */
+export const failed: Answer = refuse(500, "RECEIVER_ERROR", "The receiver failed")
+
+/**
  * The receiver's one implementation, over a `Delivery` so that every server can run it
  * (see `receiverMounts.ts`). It never fails: a defect is answered 500.
  *
@@ -152,6 +159,5 @@ export const make = <E, R>(options: Webhook.HttpAppOptions<E, R>): Handler<R> =>
     return yield* handleOnce(eventKey(decoded.right, json), decoded.right)
   })
 
-  return (delivery) =>
-    Effect.catchAllCause(receive(delivery), () => Effect.succeed(refuse(500, "RECEIVER_ERROR", "The receiver failed")))
+  return (delivery) => Effect.catchAllCause(receive(delivery), () => Effect.succeed(failed))
 }

@@ -14,12 +14,6 @@ import * as Receiver from "./receiver.js"
 // `Delivery` and an `Answer` into a response: the Node and Fetch ones talk to their server
 // directly, without the platform's HTTP layer, which costs more than the receiver itself.
 
-const failed: Receiver.Answer = {
-  status: 500,
-  body: { error: { code: "RECEIVER_ERROR", message: "The receiver failed" } },
-  headers: {}
-}
-
 /** The receiver as an `@effect/platform` `HttpApp`. @internal */
 export const httpApp = <E, R>(
   options: Webhook.HttpAppOptions<E, R>
@@ -96,7 +90,7 @@ export const nodeListener = <R>(
     },
     body: (max) => Body.fromNode(req, max)
   }))
-  fiber.addObserver((exit) => writeAnswer(res, Exit.isSuccess(exit) ? exit.value : failed))
+  fiber.addObserver((exit) => writeAnswer(res, Exit.isSuccess(exit) ? exit.value : Receiver.failed))
   res.once("close", () => {
     if (!res.writableEnded) fiber.unsafeInterruptAsFork(FiberId.none)
   })
