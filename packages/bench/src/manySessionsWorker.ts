@@ -96,16 +96,16 @@ const record = (i: number) => {
   previous[i] = now
 }
 
-/** The in-memory transport: every request answered at once, without a web `Response` stream. */
+/**
+ * The in-memory transport: every request answered at once, in a fresh `Response` (the client
+ * reads bodies through their stream, with a size cap).
+ */
 const inMemory = () => {
-  const response = {
-    status: 200,
-    headers: new Headers({ "content-type": "application/json" }),
-    text: () => Promise.resolve(processing)
-  } as unknown as Response
+  const bytes = new TextEncoder().encode(processing)
+  const init = { status: 200, headers: { "content-type": "application/json" } }
   return Layer.succeed(
     HttpClient.HttpClient,
-    HttpClient.make((request) => Effect.sync(() => HttpClientResponse.fromWeb(request, response)))
+    HttpClient.make((request) => Effect.sync(() => HttpClientResponse.fromWeb(request, new Response(bytes, init))))
   )
 }
 

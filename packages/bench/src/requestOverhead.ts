@@ -28,7 +28,7 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
   const url = `${baseUrl}/v1/session_data/${sessionId}/progress/`
   const headers = { "x-api-key": "k", "server-hash": "h", accept: "application/json" }
   const runtime = ManagedRuntime.make(
-    BankConnectClient.layer({ apiKey: Redacted.make("k"), serverHash: Redacted.make("h"), baseUrl }).pipe(
+    BankConnectClient.layer({ apiKey: Redacted.make("test-api-key"), serverHash: Redacted.make("test-server-hash"), baseUrl }).pipe(
       Layer.provide(FetchHttpClient.layer)
     )
   )

@@ -29,7 +29,9 @@ import type * as Progress from "./Progress.js"
  * @category models
  */
 export interface Options {
+  /** At least 8 characters. */
   readonly apiKey: string
+  /** At least 8 characters. */
   readonly serverHash: string
   /** Default `"https://apis.bankconnect.finbox.in/bank-connect"`. */
   readonly baseUrl?: string | undefined
@@ -40,6 +42,8 @@ export interface Options {
   readonly retry?: BankConnectClient.RetryOptions | undefined
   /** At most this many requests in flight at once, the others queued. Default: no bound. */
   readonly maxRequestsInFlight?: number | undefined
+  /** The largest body read from each endpoint. */
+  readonly maxResponseBytes?: BankConnectClient.ResponseLimits | undefined
 }
 
 /**
@@ -112,13 +116,8 @@ const aborted = (signal: AbortSignal) =>
  * @category constructors
  */
 export const make = (options: Options): AsyncClient => {
-  for (const name of ["apiKey", "serverHash"] as const) {
-    if (typeof options[name] !== "string" || options[name] === "") {
-      throw new TypeError(`AsyncClient.make: ${name} must be a non-empty string`)
-    }
-  }
-  const boundProblem = Validate.requestBoundProblem(options.maxRequestsInFlight)
-  if (boundProblem !== undefined) throw new TypeError(`AsyncClient.make: ${boundProblem}`)
+  const problem = Validate.clientProblem(options, BankConnectClient.defaultResponseLimits)
+  if (problem !== undefined) throw new TypeError(`AsyncClient.make: ${problem}`)
   const runtime = ManagedRuntime.make(
     BankConnectClient.layer({
       ...options,

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Config from "effect/Config"
@@ -153,15 +154,48 @@ export interface RetryOptions {
 }
 
 /**
+ * The largest response body read from each endpoint, in bytes, success and error bodies
+ * alike. Bytes are counted as they arrive (after decompression); past the limit the rest
+ * is not read, and the call fails with `InvalidResponse` (`reason: "TooLarge"`), not
+ * retried.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ResponseLimits {
+  /** Default 4 MiB (a snapshot with 100 statements is about 25 KB). */
+  readonly getProgress?: number | undefined
+  /** Default 64 KiB. */
+  readonly updateWebhook?: number | undefined
+}
+
+/**
+ * The default {@link ResponseLimits}.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultResponseLimits: Required<{ readonly [K in keyof ResponseLimits]: number }> = {
+  getProgress: 4 * 1024 * 1024,
+  updateWebhook: 64 * 1024
+}
+
+/**
  * The client's settings.
+ *
+ * Credentials must be at least 8 characters long (shorter ones cannot be scrubbed from
+ * messages safely). Redirects are never followed, on any transport: over `FetchHttpClient`
+ * every request goes with `redirect: "manual"`, merged into the `FetchHttpClient.RequestInit`
+ * found in the context of the call or of the client's construction (one given only to the
+ * `FetchHttpClient` layer is not seen: give it to the client's layer too).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Options {
-  /** The API key, sent as `x-api-key`. */
+  /** The API key, sent as `x-api-key`; at least 8 characters. */
   readonly apiKey: Redacted.Redacted<string>
-  /** The server hash, sent as `server-hash`. */
+  /** The server hash, sent as `server-hash`; at least 8 characters. */
   readonly serverHash: Redacted.Redacted<string>
   /** Default `"https://apis.bankconnect.finbox.in/bank-connect"`. */
   readonly baseUrl?: string | undefined
@@ -178,6 +212,8 @@ export interface Options {
    * burst and the polls that follow it. Default: no bound.
    */
   readonly maxRequestsInFlight?: number | undefined
+  /** The largest body read from each endpoint; see {@link ResponseLimits}. */
+  readonly maxResponseBytes?: ResponseLimits | undefined
 }
 
 /**
@@ -197,7 +233,16 @@ const progressCodes = [
 
 const updateWebhookCodes = ["ACCESS_DENIED"] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
 
-const decodeProgress = ApiCall.decodeJson(Progress.SessionProgress, "progress response")
+const decodeProgress = ApiCall.decodeJson(
+  Progress.SessionProgress,
+  "progress response",
+  (progress, answer) =>
+    progress.session_id === answer.sessionId
+      ? undefined
+      : `The progress response is for session ${JSON.stringify(answer.excerpt(progress.session_id, 80))}, not ${
+        JSON.stringify(answer.sessionId)
+      }`
+)
 
 /**
  * Builds the client from its settings over the `HttpClient` in context.
@@ -210,13 +255,24 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   if (!Validate.isHttpUrl(baseUrl)) {
     return yield* Effect.dieMessage(`BankConnectClient: baseUrl must be an absolute http(s) URL, got "${baseUrl}"`)
   }
-  const boundProblem = Validate.requestBoundProblem(options.maxRequestsInFlight)
-  if (boundProblem !== undefined) return yield* Effect.dieMessage(`BankConnectClient: ${boundProblem}`)
+  const problem = Validate.clientProblem({
+    ...options,
+    apiKey: Redacted.value(options.apiKey),
+    serverHash: Redacted.value(options.serverHash)
+  }, defaultResponseLimits)
+  if (problem !== undefined) return yield* Effect.dieMessage(`BankConnectClient: ${problem}`)
+  const scrubber = Secrets.make([options.apiKey, options.serverHash])
+  const limits = {
+    getProgress: options.maxResponseBytes?.getProgress ?? defaultResponseLimits.getProgress,
+    updateWebhook: options.maxResponseBytes?.updateWebhook ?? defaultResponseLimits.updateWebhook
+  }
   const call = ApiCall.make(yield* HttpClient.HttpClient, {
     inFlight: options.maxRequestsInFlight === undefined ? undefined : InFlight.make(options.maxRequestsInFlight),
     apiUrl: `${baseUrl}/${options.version ?? "v1"}`,
     apiKey: options.apiKey,
     serverHash: options.serverHash,
+    scrubber,
+    requestInit: Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit)),
     timeout: Duration.decode(options.timeout ?? "10 seconds"),
     retry: {
       times: Math.max(0, Math.floor(options.retry?.times ?? 3)),
@@ -226,33 +282,27 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }
   })
 
-  /** Argument errors quote the caller's input: scrub the credentials from it as well. */
-  const checked = <A>(validation: Effect.Effect<A, BankConnectError.InvalidArgument>) =>
-    Effect.mapError(validation, (error) =>
-      new BankConnectError.InvalidArgument({
-        argument: error.argument,
-        message: Secrets.scrub(error.message, [options.apiKey, options.serverHash])
-      }))
-
   const getProgress = Effect.fn("BankConnectClient.getProgress")(function*(sessionId: string) {
     yield* Effect.annotateCurrentSpan("bankconnect.session_id", String(sessionId))
-    const id = yield* checked(Validate.sessionId(sessionId))
+    const id = yield* Validate.sessionId(sessionId, scrubber)
     return yield* call({
       request: HttpClientRequest.get(`/session_data/${encodeURIComponent(id)}/progress/`),
       codes: progressCodes,
-      sessionId: id
+      sessionId: id,
+      maxResponseBytes: limits.getProgress
     }, decodeProgress)
   })
 
   const updateWebhook = Effect.fn("BankConnectClient.updateWebhook")(function*(webhook: UpdateWebhookOptions) {
-    const webhookUrl = yield* checked(Validate.webhookUrl(webhook.webhookUrl))
-    const webhookMode = yield* checked(Validate.webhookMode(webhook.webhookMode ?? 1))
+    const webhookUrl = yield* Validate.webhookUrl(webhook.webhookUrl, scrubber)
+    const webhookMode = yield* Validate.webhookMode(webhook.webhookMode ?? 1, scrubber)
     yield* Effect.annotateCurrentSpan("bankconnect.webhook_mode", webhookMode)
     yield* call({
       request: HttpClientRequest.post("/session_data/update_webhook/").pipe(
         HttpClientRequest.bodyUnsafeJson({ webhook_url: webhookUrl, webhook_mode: webhookMode })
       ),
-      codes: updateWebhookCodes
+      codes: updateWebhookCodes,
+      maxResponseBytes: limits.updateWebhook
     }, ApiCall.ignoreBody)
   })
 
@@ -327,7 +377,7 @@ export const layer = (options: Options): Layer.Layer<BankConnectClient, never, H
 
 /**
  * The credentials and base URL read from `Config`: `BANKCONNECT_API_KEY` and
- * `BANKCONNECT_SERVER_HASH` (both redacted, both required and non-empty) and
+ * `BANKCONNECT_SERVER_HASH` (both redacted, both required, at least 8 characters) and
  * `BANKCONNECT_BASE_URL` (optional, an absolute http(s) URL).
  *
  * @since 0.1.0
@@ -339,12 +389,15 @@ export const config: Config.Config<{
   readonly baseUrl: Option.Option<string>
 }> = Config.all({
   apiKey: Config.redacted("BANKCONNECT_API_KEY").pipe(
-    Config.validate({ message: "BANKCONNECT_API_KEY must be non-empty", validation: (key) => Redacted.value(key) !== "" })
+    Config.validate({
+      message: `BANKCONNECT_API_KEY must be at least ${Secrets.minCredentialLength} characters long`,
+      validation: (key) => Secrets.credentialProblem("key", Redacted.value(key)) === undefined
+    })
   ),
   serverHash: Config.redacted("BANKCONNECT_SERVER_HASH").pipe(
     Config.validate({
-      message: "BANKCONNECT_SERVER_HASH must be non-empty",
-      validation: (hash) => Redacted.value(hash) !== ""
+      message: `BANKCONNECT_SERVER_HASH must be at least ${Secrets.minCredentialLength} characters long`,
+      validation: (hash) => Secrets.credentialProblem("hash", Redacted.value(hash)) === undefined
     })
   ),
   baseUrl: Config.string("BANKCONNECT_BASE_URL").pipe(

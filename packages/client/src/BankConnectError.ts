@@ -11,7 +11,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import * as RetryPolicy from "./internal/retryPolicy.js"
+import * as Transience from "./internal/transience.js"
 
 const apiErrorFields = {
   /** The API's error code, such as `SESSION_NOT_FOUND`. */
@@ -103,14 +103,19 @@ export class UnknownApiError extends Schema.TaggedError<UnknownApiError>()("Unkn
 
 /**
  * The request did not get an answer: the connection failed, or the request timed out,
- * after the retries ran out.
+ * after the retries ran out; or the transport refused to send it as configured.
  *
  * @since 0.1.0
  * @category transport errors
  */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
-  /** `Timeout` when the request timeout elapsed, `Network` for any other failure to get a response. */
-  reason: Schema.Literal("Timeout", "Network"),
+  /**
+   * `Timeout` when the request timeout elapsed; `Network` for any other failure to get a
+   * response; `Misconfigured` when the transport refused the request as configured (an
+   * invalid URL, a port `fetch` blocks, a certificate that does not verify), which no
+   * retry cures.
+   */
+  reason: Schema.Literal("Timeout", "Network", "Misconfigured"),
   /** What went wrong, for people. */
   message: Schema.String,
   /** The HTTP method of the request. */
@@ -122,13 +127,24 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
 }) {}
 
 /**
- * A success response whose body is not what the API documents, even read tolerantly.
+ * A response that is not what the API documents: a success body that does not decode even
+ * read tolerantly, a body over the size limit, a redirect (never followed: the API does
+ * not redirect, and following one would send the credentials elsewhere), or a snapshot of
+ * another session. Never retried.
  *
  * @since 0.1.0
  * @category transport errors
  */
 export class InvalidResponse extends Schema.TaggedError<InvalidResponse>()("InvalidResponse", {
-  /** What does not decode, and where. */
+  /**
+   * `Undecodable` (the default): the body does not match the documented shape;
+   * `TooLarge`: the body grew past the endpoint's `maxResponseBytes` and was not read
+   * further; `Redirect`: a 3xx answer; `OtherSession`: the body is about another session.
+   */
+  reason: Schema.optionalWith(Schema.Literal("Undecodable", "TooLarge", "Redirect", "OtherSession"), {
+    default: () => "Undecodable"
+  }),
+  /** What is wrong, and where. */
   message: Schema.String,
   /** The HTTP status of the response. */
   status: Schema.Number,
@@ -248,11 +264,13 @@ export const isApiError = (u: unknown): u is ApiError =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && apiErrorTags.has(u._tag)
 
 /**
- * Whether an error is worth another try later: a transport failure, or an answer with a
- * transient status (408, 429, 500, 502, 503, 504). API error codes are not.
+ * Whether an error is worth another try later: a network failure or timeout, or an answer
+ * with a transient status (408, 429, 500, 502, 503, 504) and no API error code of its own.
+ * API error codes, `Misconfigured` transport errors, invalid responses (redirects and
+ * oversized bodies included) and invalid arguments are not. The client's own retries and
+ * `watchProgress`'s `maxFailedPolls` decide with this same function.
  *
  * @since 0.1.0
  * @category guards
  */
-export const isRetryable = (error: BankConnectError): boolean =>
-  error._tag === "TransportError" || (error._tag === "UnknownApiError" && RetryPolicy.transientStatuses.has(error.status))
+export const isRetryable = (error: BankConnectError): boolean => Transience.isTransient(error)

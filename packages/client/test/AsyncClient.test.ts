@@ -31,7 +31,7 @@ const simulatorClient = async () => {
 /** A server on 127.0.0.1 that never answers. */
 const silentClient = async () => {
   const server = await start(localServer(() => {}))
-  const client = AsyncClient.make({ apiKey: "k", serverHash: "h", baseUrl: `${server.url}/bank-connect` })
+  const client = AsyncClient.make({ apiKey: "test-api-key", serverHash: "test-server-hash", baseUrl: `${server.url}/bank-connect` })
   return { server, client }
 }
 
@@ -143,9 +143,17 @@ describe("AsyncClient", () => {
       await client.getProgress(sessionId)
     }
     await expect(kept.getProgress(sessionId)).rejects.toThrow("closed")
-    expect(() => AsyncClient.make({ apiKey: "", serverHash: "h" })).toThrow("apiKey must be a non-empty string")
-    expect(() => AsyncClient.make({ apiKey: "k", serverHash: "h", maxRequestsInFlight: 0 })).toThrow(
+    expect(() => AsyncClient.make({ apiKey: "", serverHash: "server-hash-1" })).toThrow(
+      "apiKey must be a non-empty string"
+    )
+    expect(() => AsyncClient.make({ apiKey: "api-key-1", serverHash: "short" })).toThrow(
+      "serverHash must be at least 8 characters long (it has 5)"
+    )
+    expect(() => AsyncClient.make({ apiKey: "api-key-1", serverHash: "server-hash-1", maxRequestsInFlight: 0 })).toThrow(
       "maxRequestsInFlight must be a whole number of at least 1"
     )
+    expect(() =>
+      AsyncClient.make({ apiKey: "api-key-1", serverHash: "server-hash-1", maxResponseBytes: { getProgress: 0 } })
+    ).toThrow("maxResponseBytes.getProgress must be a whole number of at least 1")
   })
 })

@@ -427,15 +427,15 @@ describe("BankConnectClient", () => {
       return Effect.gen(function*() {
         yield* (yield* Client).getProgress(sessionId)
         expect(fake.requests[0]?.url.toString()).toBe(`http://127.0.0.1:4010/bank-connect/v1/session_data/${sessionId}/progress/`)
-        expect(fake.requests[0]?.headers["x-api-key"]).toBe("env-key")
-        expect(fake.requests[0]?.headers["server-hash"]).toBe("env-hash")
+        expect(fake.requests[0]?.headers["x-api-key"]).toBe("env-api-key")
+        expect(fake.requests[0]?.headers["server-hash"]).toBe("env-server-hash")
       }).pipe(
         Effect.provide(
           BankConnectClient.layerConfig().pipe(
             Layer.provide(Layer.succeed(HttpClient.HttpClient, fake.httpClient)),
             Layer.provide(withEnv({
-              BANKCONNECT_API_KEY: "env-key",
-              BANKCONNECT_SERVER_HASH: "env-hash",
+              BANKCONNECT_API_KEY: "env-api-key",
+              BANKCONNECT_SERVER_HASH: "env-server-hash",
               BANKCONNECT_BASE_URL: "http://127.0.0.1:4010/bank-connect"
             }))
           )
@@ -456,16 +456,22 @@ describe("BankConnectClient", () => {
         expect(String(yield* configError({ BANKCONNECT_API_KEY: "k" }))).toContain("BANKCONNECT_SERVER_HASH")
       }))
 
-    it.effect("rejects an empty credential and a base URL that is not http(s)", () =>
+    it.effect("rejects an empty or short credential and a base URL that is not http(s)", () =>
       Effect.gen(function*() {
-        const empty = String(yield* configError({ BANKCONNECT_API_KEY: "", BANKCONNECT_SERVER_HASH: "h" }))
-        expect(empty).toContain("BANKCONNECT_API_KEY")
-        expect(empty).toContain("non-empty")
+        const empty = String(yield* configError({ BANKCONNECT_API_KEY: "", BANKCONNECT_SERVER_HASH: "server-hash-1" }))
+        expect(empty).toContain("BANKCONNECT_API_KEY must be at least 8 characters long")
+        const short = String(yield* configError({ BANKCONNECT_API_KEY: "api-key-1", BANKCONNECT_SERVER_HASH: "hash" }))
+        expect(short).toContain("BANKCONNECT_SERVER_HASH must be at least 8 characters long")
+        expect(short).not.toContain("hash\"")
         const url = String(
-          yield* configError({ BANKCONNECT_API_KEY: "k", BANKCONNECT_SERVER_HASH: "h", BANKCONNECT_BASE_URL: "localhost" })
+          yield* configError({
+            BANKCONNECT_API_KEY: "api-key-1",
+            BANKCONNECT_SERVER_HASH: "server-hash-1",
+            BANKCONNECT_BASE_URL: "localhost"
+          })
         )
         expect(url).toContain("BANKCONNECT_BASE_URL")
-        expect(url).not.toContain("\"k\"")
+        expect(url).not.toContain("api-key-1")
       }))
   })
 

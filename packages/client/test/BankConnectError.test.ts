@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { BankConnectClient, BankConnectError } from "../src/index.js"
 import * as ErrorResponse from "../src/internal/errorResponse.js"
+import * as Secrets from "../src/internal/secrets.js"
 import { apiKey, layerFake, type Reply, serverHash } from "./utils/fakeApi.js"
 
 const sessionId = "5f0e6b1a-1111-4c2d-9e3f-000000000001"
@@ -145,7 +146,7 @@ describe("BankConnectError", () => {
     const context: ErrorResponse.CallContext<BankConnectError.KnownCode> = {
       codes: Object.keys(BankConnectError.codes) as Array<BankConnectError.KnownCode>,
       sessionId,
-      scrub: (text) => text
+      scrubber: Secrets.make([])
     }
     const cases = [
       ["PROCESSING_NOT_COMPLETED", 400, "ProcessingNotCompleted"],

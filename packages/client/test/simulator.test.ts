@@ -78,7 +78,7 @@ describe("BankConnectClient against the simulator", () => {
       const tags = yield* Effect.forEach(["no-such-session", waiting.sessionId, deleted.sessionId], (id) =>
         Effect.map(Effect.flip(client.getProgress(id)), (e) => e._tag))
       expect(tags).toEqual(["SessionNotFound", "ProcessingNotRequested", "SessionDeleted"])
-      const wrongKey = yield* clientFor(sim, { apiKey: Redacted.make("wrong") })
+      const wrongKey = yield* clientFor(sim, { apiKey: Redacted.make("wrong-api-key") })
       const denied = yield* Effect.flip(wrongKey.getProgress(waiting.sessionId))
       expect(denied).toMatchObject({ _tag: "AccessDenied", status: 401 })
     }).pipe(Effect.scoped))

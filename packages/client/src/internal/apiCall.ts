@@ -1,9 +1,11 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -14,9 +16,11 @@ import * as BankConnectError from "../BankConnectError.js"
 import * as ErrorResponse from "./errorResponse.js"
 import * as InFlight from "./inFlight.js"
 import * as JsonDepth from "./jsonDepth.js"
+import * as ParseIssues from "./parseIssues.js"
+import * as ResponseBody from "./responseBody.js"
 import * as RetryPolicy from "./retryPolicy.js"
 import * as Secrets from "./secrets.js"
-import * as ParseIssues from "./parseIssues.js"
+import * as Transience from "./transience.js"
 
 /**
  * What every call of one client shares.
@@ -28,6 +32,13 @@ export interface Settings {
   readonly apiUrl: string
   readonly apiKey: Redacted.Redacted<string>
   readonly serverHash: Redacted.Redacted<string>
+  /** Removes the credentials from any text that reaches an error. */
+  readonly scrubber: Secrets.Scrubber
+  /**
+   * The `FetchHttpClient.RequestInit` in the context the client was built in, if any: kept
+   * under the client's own `redirect: "manual"`.
+   */
+  readonly requestInit: RequestInit | undefined
   /** The limit on one attempt. */
   readonly timeout: Duration.Duration
   readonly retry: RetryPolicy.RetryPolicy
@@ -45,6 +56,8 @@ export interface Endpoint<K extends BankConnectError.KnownCode> {
   readonly request: HttpClientRequest.HttpClientRequest
   readonly codes: ReadonlyArray<K>
   readonly sessionId?: string | undefined
+  /** The largest body read, success or error; past it the call fails, not retried. */
+  readonly maxResponseBytes: number
 }
 
 /**
@@ -57,6 +70,8 @@ export interface Answer {
   readonly status: number
   readonly url: string
   readonly sessionId: string | undefined
+  /** Removes the credentials from text, and cuts it to `max` characters. */
+  readonly excerpt: (text: string, max: number) => string
 }
 
 /**
@@ -77,8 +92,13 @@ export type CallError<K extends BankConnectError.KnownCode> =
   | BankConnectError.TransportError
   | BankConnectError.InvalidResponse
 
-const invalidResponse = (answer: Answer, message: string) =>
+const invalidResponse = (
+  answer: Answer,
+  message: string,
+  reason: BankConnectError.InvalidResponse["reason"] = "Undecodable"
+) =>
   new BankConnectError.InvalidResponse({
+    reason,
     message,
     status: answer.status,
     url: answer.url,
@@ -86,12 +106,20 @@ const invalidResponse = (answer: Answer, message: string) =>
   })
 
 /**
- * Parses a success body as JSON and decodes it with `schema`; `what` names the body in
- * the error when either step fails.
+ * Checks a decoded body against what the call was about: a message saying what is wrong
+ * (the body is then refused as `OtherSession`), or `undefined`.
  *
  * @internal
  */
-export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, what: string): OnSuccess<A> => {
+export type Verify<A> = (value: A, answer: Answer) => string | undefined
+
+/**
+ * Parses a success body as JSON and decodes it with `schema`; `what` names the body in
+ * the error when either step fails. `verify`, when given, checks the decoded value.
+ *
+ * @internal
+ */
+export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, what: string, verify?: Verify<A>): OnSuccess<A> => {
   // synchronous steps in one suspend: on the hot path of every poll, fewer Effect steps count
   const decode = Schema.decodeUnknownEither(schema)
   return (answer) =>
@@ -100,17 +128,26 @@ export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, what: string): OnS
       try {
         json = JSON.parse(answer.text)
       } catch {
-        return Effect.fail(invalidResponse(answer, `The ${what} is not JSON: ${JSON.stringify(answer.text.slice(0, 80))}`))
+        return Effect.fail(
+          invalidResponse(answer, `The ${what} is not JSON: ${JSON.stringify(answer.excerpt(answer.text, 80))}`)
+        )
       }
       if (JsonDepth.tooDeep(json)) {
         return Effect.fail(invalidResponse(answer, `The ${what} nests more than ${JsonDepth.maxDepth} levels deep`))
       }
       const decoded = decode(json)
-      return Either.isRight(decoded)
-        ? Effect.succeed(decoded.right)
-        : Effect.fail(
-          invalidResponse(answer, `The ${what} does not match the documented shape: ${ParseIssues.format(decoded.left)}`)
+      if (Either.isLeft(decoded)) {
+        return Effect.fail(
+          invalidResponse(
+            answer,
+            `The ${what} does not match the documented shape: ${answer.excerpt(ParseIssues.format(decoded.left), 1000)}`
+          )
         )
+      }
+      const problem = verify?.(decoded.right, answer)
+      return problem === undefined
+        ? Effect.succeed(decoded.right)
+        : Effect.fail(invalidResponse(answer, problem, "OtherSession"))
     })
 }
 
@@ -132,17 +169,28 @@ const describe = (error: HttpClientError.HttpClientError): string => {
 
 const withSecretHeadersRedacted = (names: ReadonlyArray<string | RegExp>) => [...names, ...Secrets.secretHeaderNames]
 
+/** Where a redirect pointed: its origin only, never its path or query. */
+const redirectTarget = (location: string | undefined, base: string): string => {
+  if (location === undefined) return "no location"
+  try {
+    return new URL(location, base).origin
+  } catch {
+    return "a location that is not a URL"
+  }
+}
+
 /**
  * Makes the function that performs every call of a client: send with the credentials,
  * hand a 2xx to `onSuccess`, map anything else to its typed error, time each attempt out,
  * and retry what is transient (honouring `Retry-After`). Credentials are redacted from
- * the platform's spans and scrubbed from any text that reaches an error.
+ * the platform's spans and scrubbed from any text that reaches an error. Redirects are
+ * never followed (over `fetch`, requests go with `redirect: "manual"`) and a 3xx fails the
+ * call; bodies are read up to the endpoint's `maxResponseBytes`.
  *
  * @internal
  */
 export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
-  const secrets = [settings.apiKey, settings.serverHash]
-  const scrub = (text: string) => Secrets.scrub(text, secrets)
+  const { excerpt, scrub } = settings.scrubber
   const retrySchedule = RetryPolicy.schedule(settings.retry)
   const client = httpClient.pipe(
     HttpClient.mapRequest((request) =>
@@ -156,43 +204,85 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
       )
     )
   )
+  const manual = (init: RequestInit | undefined): RequestInit => ({ ...init, redirect: "manual" })
+  const builtInit = manual(settings.requestInit)
+  /**
+   * `fetch` follows redirects by default, credentials and all: every request goes with
+   * `redirect: "manual"`, over any `RequestInit` of the caller's context or the client's.
+   */
+  const noRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.contextWithEffect((context: Context.Context<never>) => {
+      const own = Context.getOption(context, FetchHttpClient.RequestInit)
+      return Effect.provideService(
+        effect,
+        FetchHttpClient.RequestInit,
+        Option.isSome(own) ? manual({ ...settings.requestInit, ...own.value }) : builtInit
+      )
+    })
 
   return <A, K extends BankConnectError.KnownCode>(
     endpoint: Endpoint<K>,
     onSuccess: OnSuccess<A>
   ): Effect.Effect<A, CallError<K>> => {
-    const { request, sessionId } = endpoint
-    const errorContext: ErrorResponse.CallContext<K> = { codes: endpoint.codes, sessionId, scrub }
+    const { maxResponseBytes, request, sessionId } = endpoint
+    const errorContext: ErrorResponse.CallContext<K> = { codes: endpoint.codes, sessionId, scrubber: settings.scrubber }
     const target = { method: request.method, url: `${settings.apiUrl}${request.url}` }
     const withSession = sessionId === undefined ? {} : { sessionId }
     type Failure = RetryPolicy.AttemptFailure<CallError<K>>
-    const failure = <E extends CallError<K>>(error: E, retryable: boolean, retryAfter = Option.none<Duration.Duration>()) =>
-      new RetryPolicy.AttemptFailure<CallError<K>>({ error, retryable, retryAfter })
-    const transportError = (reason: "Network" | "Timeout", message: string) =>
-      new BankConnectError.TransportError({ reason, message: scrub(message), ...target, ...withSession })
+    /** The one classifier decides what is retried: the same as `isRetryable` and `maxFailedPolls`. */
+    const failure = <E extends CallError<K>>(error: E, retryAfter = Option.none<Duration.Duration>()) =>
+      new RetryPolicy.AttemptFailure<CallError<K>>({ error, retryable: Transience.isTransient(error), retryAfter })
+    const transportError = (reason: BankConnectError.TransportError["reason"], message: string) =>
+      new BankConnectError.TransportError({ reason, message: excerpt(message, 1000), ...target, ...withSession })
     const network = (error: HttpClientError.HttpClientError) =>
       failure(
-        transportError("Network", `${target.method} ${target.url} failed: ${describe(error)}`),
-        error._tag === "ResponseError" || error.reason === "Transport"
+        transportError(Transience.transportReason(error), `${target.method} ${target.url} failed: ${describe(error)}`)
       )
+    const invalid = (status: number, reason: BankConnectError.InvalidResponse["reason"], message: string) =>
+      failure(new BankConnectError.InvalidResponse({ reason, message, status, ...target, ...withSession }))
 
-    const handle = (response: HttpClientResponse.HttpClientResponse) =>
-      Effect.flatMap(Effect.mapError(response.text, network), (text): Effect.Effect<A, Failure> => {
-        if (response.status >= 200 && response.status < 300) {
-          const answer = { text, status: response.status, url: target.url, sessionId }
-          return Effect.mapError(
-            onSuccess(answer),
-            // the message quotes the body: scrub it as every other text from the server
-            (error) => failure(new BankConnectError.InvalidResponse({ ...error, message: scrub(error.message) }), false)
-          )
-        }
-        const error = ErrorResponse.fromResponse(errorContext, response.status, text)
-        if (!RetryPolicy.transientStatuses.has(response.status)) return Effect.fail(failure(error, false))
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.fail(failure(error, true, RetryPolicy.parseRetryAfter(response.headers["retry-after"], now))))
-      })
+    const handle = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, Failure> => {
+      const status = response.status
+      if (status >= 300 && status < 400) {
+        const location = excerpt(redirectTarget(response.headers["location"], target.url), 200)
+        return Effect.zipRight(
+          ResponseBody.discard(response),
+          Effect.fail(invalid(
+            status,
+            "Redirect",
+            `HTTP ${status} redirect to ${location}, not followed: BankConnect's API does not redirect`
+          ))
+        )
+      }
+      return ResponseBody.readText(response, maxResponseBytes).pipe(
+        Effect.mapError((error) =>
+          error._tag === "TooLarge"
+            ? invalid(
+              status,
+              "TooLarge",
+              `The HTTP ${status} body of ${target.method} ${target.url} is over ${error.limit} bytes (maxResponseBytes); not read further`
+            )
+            : network(error)
+        ),
+        Effect.flatMap((text): Effect.Effect<A, Failure> => {
+          if (status >= 200 && status < 300) {
+            const answer: Answer = { text, status, url: target.url, sessionId, excerpt }
+            // onSuccess quotes the body through `excerpt`; scrubbing once more costs nothing here
+            return Effect.mapError(
+              onSuccess(answer),
+              (error) => failure(new BankConnectError.InvalidResponse({ ...error, message: scrub(error.message) }))
+            )
+          }
+          const error = ErrorResponse.fromResponse(errorContext, status, text)
+          if (!Transience.isTransient(error)) return Effect.fail(failure(error))
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.fail(failure(error, RetryPolicy.parseRetryAfter(response.headers["retry-after"], now))))
+        })
+      )
+    }
 
     const attempt = client.execute(request).pipe(
+      noRedirects,
       Effect.locallyWith(Headers.currentRedactedNames, withSecretHeadersRedacted),
       Effect.mapError(network),
       Effect.flatMap(handle),
@@ -200,8 +290,7 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
         duration: settings.timeout,
         onTimeout: () =>
           failure(
-            transportError("Timeout", `${target.method} ${target.url} timed out after ${Duration.format(settings.timeout)}`),
-            true
+            transportError("Timeout", `${target.method} ${target.url} timed out after ${Duration.format(settings.timeout)}`)
           )
       })
     )

@@ -1,6 +1,7 @@
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as BankConnectError from "../BankConnectError.js"
+import type * as Secrets from "./secrets.js"
 
 /**
  * The error bodies the API sends: the documented envelope (also inside the upload-style
@@ -26,11 +27,9 @@ const parseJson = (text: string): unknown => {
   }
 }
 
-/** What people can read of a body that is not JSON: a gateway page, say. */
-const snippet = (text: string): string => {
-  const flat = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim()
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat
-}
+/** What people can read of a body that is not JSON (a gateway page, say): scrubbed whole, then cut. */
+const snippet = (text: string, scrubber: Secrets.Scrubber): string =>
+  scrubber.excerpt(scrubber.scrub(text).replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim(), 200)
 
 /**
  * The error class of each known code, as an instance type.
@@ -42,14 +41,15 @@ export type ErrorOf<K extends BankConnectError.KnownCode> = InstanceType<typeof 
 /**
  * The context of one call: the codes its endpoint documents (any other code becomes an
  * {@link BankConnectError.UnknownApiError}, so each endpoint's error type stays exact) and
- * the session it was about. `scrub` removes the credentials from any text the server sent.
+ * the session it was about. `scrubber` removes the credentials from any text the server
+ * sent.
  *
  * @internal
  */
 export interface CallContext<K extends BankConnectError.KnownCode> {
   readonly codes: ReadonlyArray<K>
   readonly sessionId: string | undefined
-  readonly scrub: (text: string) => string
+  readonly scrubber: Secrets.Scrubber
 }
 
 /**
@@ -73,12 +73,12 @@ export const fromResponse = <K extends BankConnectError.KnownCode>(
   )
   const code = Option.getOrElse(apiCode, () => statusFallback(context, status) ?? `HTTP_${status}`)
   const message = Option.getOrElse(apiMessage, () => {
-    const page = snippet(text)
+    const page = snippet(text, context.scrubber)
     return page.length > 0 ? `HTTP ${status}: ${page}` : `HTTP ${status}`
   })
   const fields = {
-    code,
-    message: context.scrub(message),
+    code: context.scrubber.excerpt(code, 100),
+    message: context.scrubber.excerpt(message, 1000),
     status,
     ...(context.sessionId === undefined ? {} : { sessionId: context.sessionId })
   }

@@ -18,14 +18,6 @@ export class AttemptFailure<E> extends Data.TaggedError("AttemptFailure")<{
 const isRetryable = (u: unknown): u is AttemptFailure<unknown> => u instanceof AttemptFailure && u.retryable
 
 /**
- * HTTP statuses that say "try again": request timeout, too many requests, and the
- * server and gateway errors a retry can cure.
- *
- * @internal
- */
-export const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
-
-/**
  * Reads a `Retry-After` header: a number of seconds, or an HTTP date (relative to `now`,
  * in epoch milliseconds). A date in the past gives zero; anything else gives none.
  *

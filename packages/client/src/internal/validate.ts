@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as BankConnectError from "../BankConnectError.js"
+import * as Secrets from "./secrets.js"
 
 /**
  * Whether a string is an absolute http(s) URL with a host.
@@ -16,32 +17,73 @@ export const isHttpUrl = (value: string): boolean => {
 }
 
 /**
- * Why a `maxRequestsInFlight` setting is refused, or `undefined` when it is fine (absent, or a
+ * Why a whole-number setting is refused, or `undefined` when it is fine (absent, or a
  * whole number of at least 1).
  *
  * @internal
  */
-export const requestBoundProblem = (value: number | undefined): string | undefined =>
-  value === undefined || (Number.isInteger(value) && value >= 1)
+export const positiveIntegerProblem = (name: string, value: unknown): string | undefined =>
+  value === undefined || (typeof value === "number" && Number.isSafeInteger(value) && value >= 1)
     ? undefined
-    : `maxRequestsInFlight must be a whole number of at least 1, got ${value}`
+    : `${name} must be a whole number of at least 1, got ${String(value)}`
 
-const quote = (value: unknown, max: number) => JSON.stringify(String(value)).slice(0, max)
+/**
+ * Why a client's settings are refused, or `undefined`: credentials too short to scrub
+ * safely, an unknown endpoint or a bad number in `maxResponseBytes`, a bad
+ * `maxRequestsInFlight`. The Effect client dies with it; the async client throws it.
+ *
+ * @internal
+ */
+export const clientProblem = (
+  options: {
+    readonly apiKey: unknown
+    readonly serverHash: unknown
+    readonly maxRequestsInFlight?: number | undefined
+    readonly maxResponseBytes?: object | undefined
+  },
+  limits: object
+): string | undefined => {
+  const credentials = Secrets.credentialProblem("apiKey", options.apiKey) ??
+    Secrets.credentialProblem("serverHash", options.serverHash)
+  if (credentials !== undefined) return credentials
+  const given = options.maxResponseBytes ?? {}
+  for (const [key, value] of Object.entries(given)) {
+    if (!Object.hasOwn(limits, key)) {
+      return `maxResponseBytes has no endpoint ${JSON.stringify(key)} (it has ${Object.keys(limits).join(", ")})`
+    }
+    const problem = positiveIntegerProblem(`maxResponseBytes.${key}`, value)
+    if (problem !== undefined) return problem
+  }
+  return positiveIntegerProblem("maxRequestsInFlight", options.maxRequestsInFlight)
+}
+
+
+/** The caller's input for a message: scrubbed of the credentials before it is cut. */
+const quote = (value: unknown, max: number, scrubber: Secrets.Scrubber) => JSON.stringify(scrubber.excerpt(String(value), max))
 
 const sessionIdPattern = /^[A-Za-z0-9._~-]+$/
 
 /**
- * A session id goes into a URL path: only URL-safe characters, and never `.` or `..`.
+ * The longest session id accepted, here and in webhook payloads.
  *
  * @internal
  */
-export const sessionId = (value: string): Effect.Effect<string, BankConnectError.InvalidArgument> =>
-  typeof value === "string" && sessionIdPattern.test(value) && value !== "." && value !== ".."
+export const maxSessionIdLength = 256
+
+/**
+ * A session id goes into a URL path: only URL-safe characters, never `.` or `..`, and at
+ * most {@link maxSessionIdLength} of them.
+ *
+ * @internal
+ */
+export const sessionId = (value: string, scrubber: Secrets.Scrubber): Effect.Effect<string, BankConnectError.InvalidArgument> =>
+  typeof value === "string" && value.length <= maxSessionIdLength && sessionIdPattern.test(value) && value !== "." &&
+    value !== ".."
     ? Effect.succeed(value)
     : Effect.fail(
       new BankConnectError.InvalidArgument({
         argument: "sessionId",
-        message: `Expected a session id made of letters, digits, "-", "_", "." or "~", got ${quote(value, 80)}`
+        message: `Expected a session id of at most ${maxSessionIdLength} letters, digits, "-", "_", "." or "~", got ${quote(value, 80, scrubber)}`
       })
     )
 
@@ -50,13 +92,13 @@ export const sessionId = (value: string): Effect.Effect<string, BankConnectError
  *
  * @internal
  */
-export const webhookUrl = (value: string): Effect.Effect<string, BankConnectError.InvalidArgument> =>
+export const webhookUrl = (value: string, scrubber: Secrets.Scrubber): Effect.Effect<string, BankConnectError.InvalidArgument> =>
   typeof value === "string" && isHttpUrl(value)
     ? Effect.succeed(value)
     : Effect.fail(
       new BankConnectError.InvalidArgument({
         argument: "webhookUrl",
-        message: `Expected an absolute http(s) URL, got ${quote(value, 200)}`
+        message: `Expected an absolute http(s) URL, got ${quote(value, 200, scrubber)}`
       })
     )
 
@@ -65,12 +107,12 @@ export const webhookUrl = (value: string): Effect.Effect<string, BankConnectErro
  *
  * @internal
  */
-export const webhookMode = (value: unknown): Effect.Effect<0 | 1, BankConnectError.InvalidArgument> =>
+export const webhookMode = (value: unknown, scrubber: Secrets.Scrubber): Effect.Effect<0 | 1, BankConnectError.InvalidArgument> =>
   value === 0 || value === 1
     ? Effect.succeed(value)
     : Effect.fail(
       new BankConnectError.InvalidArgument({
         argument: "webhookMode",
-        message: `Expected 0 (net-banking sessions only) or 1 (all sessions), got ${quote(value, 40)}`
+        message: `Expected 0 (net-banking sessions only) or 1 (all sessions), got ${quote(value, 40, scrubber)}`
       })
     )

@@ -15,7 +15,7 @@ const body = JSON.stringify(progressBody("s-1", "processing", 2))
 const inMemory = inMemoryTransport(body)
 const client = Effect.provide(
   BankConnectClient.BankConnectClient,
-  BankConnectClient.layer({ apiKey: Redacted.make("k"), serverHash: Redacted.make("h"), baseUrl: "http://in-memory" }).pipe(
+  BankConnectClient.layer({ apiKey: Redacted.make("test-api-key"), serverHash: Redacted.make("test-server-hash"), baseUrl: "http://in-memory" }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, inMemory))
   )
 )

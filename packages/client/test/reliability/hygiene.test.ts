@@ -20,7 +20,7 @@ let sent = 0
 const inMemory = inMemoryTransport(body, () => void sent++)
 const client = Effect.provide(
   BankConnectClient.BankConnectClient,
-  BankConnectClient.layer({ apiKey: Redacted.make("k"), serverHash: Redacted.make("h"), baseUrl: "http://in-memory" }).pipe(
+  BankConnectClient.layer({ apiKey: Redacted.make("test-api-key"), serverHash: Redacted.make("test-server-hash"), baseUrl: "http://in-memory" }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, inMemory))
   )
 )
@@ -62,7 +62,7 @@ describe("resource hygiene", () => {
       })
       const overHttp = yield* Effect.provide(
         BankConnectClient.BankConnectClient,
-        BankConnectClient.layer({ apiKey: Redacted.make("k"), serverHash: Redacted.make("h"), baseUrl: server.url }).pipe(
+        BankConnectClient.layer({ apiKey: Redacted.make("test-api-key"), serverHash: Redacted.make("test-server-hash"), baseUrl: server.url }).pipe(
           Layer.provide(FetchHttpClient.layer)
         )
       )

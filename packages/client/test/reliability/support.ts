@@ -24,16 +24,16 @@ export const heapAfterGc = () => {
 }
 
 /**
- * An in-memory transport that answers every request at once with `body`, without a web
- * `Response` stream, so a measurement counts the library rather than the body plumbing.
+ * An in-memory transport that answers every request at once with `body`, in a fresh
+ * `Response` each time (the client reads bodies through their stream, with a size cap).
  */
 export const inMemoryTransport = (body: string, onRequest: () => void = () => {}) => {
-  const headers = new Headers({ "content-type": "application/json" })
-  const response = { status: 200, headers, text: () => Promise.resolve(body) } as unknown as Response
+  const bytes = new TextEncoder().encode(body)
+  const init = { status: 200, headers: { "content-type": "application/json" } }
   return HttpClient.make((request) =>
     Effect.sync(() => {
       onRequest()
-      return HttpClientResponse.fromWeb(request, response)
+      return HttpClientResponse.fromWeb(request, new Response(bytes, init))
     })
   )
 }

@@ -21,10 +21,14 @@ export interface Seen {
   readonly signal: AbortSignal
 }
 
-/** What the fake API answers: a status with a JSON or text body, or a dropped connection. */
+/**
+ * What the fake API answers: a status with a JSON or text body, a dropped connection, or a
+ * transport failure with the given cause.
+ */
 export type Reply =
   | { readonly status: number; readonly json?: unknown; readonly text?: string; readonly headers?: Record<string, string> }
   | { readonly drop: true }
+  | { readonly transportFailure: unknown }
 
 /** A snapshot of the progress API's body. */
 export const progressBody = (sessionId: string, sessionProgress: "processing" | "completed", statements = 1) => ({
@@ -57,6 +61,9 @@ export const makeFake = (handler: (seen: Seen, index: number) => Effect.Effect<R
       requests.push(seen)
       const answer = handler(seen, requests.length - 1)
       const reply = Effect.isEffect(answer) ? yield* answer : answer
+      if ("transportFailure" in reply) {
+        return yield* new HttpClientError.RequestError({ request, reason: "Transport", cause: reply.transportFailure })
+      }
       if ("drop" in reply) {
         return yield* new HttpClientError.RequestError({
           request,
