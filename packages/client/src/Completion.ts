@@ -1,8 +1,16 @@
 /**
  * Waiting for a session to complete, webhook first and polling as the fallback, as the
  * BankConnect docs advise: listen for the session's `ENRICHMENT_NOTIFICATION`; when none
- * arrives in time, or no receiver is running, poll the progress API every 2 seconds. A
- * webhook is trusted only once a progress call confirms it.
+ * arrives in time, or no receiver is running, poll the progress API every 2 seconds.
+ *
+ * A webhook is unauthenticated input (anyone who can reach the receiver can post one):
+ * completion is taken only from the progress API, and a webhook's account outcomes are
+ * returned only when they agree with the confirmed progress. What is verified and what is
+ * not: the session is complete (the progress API says so); a statement the progress API
+ * shows failed is never reported as a fully completed session (a webhook saying every
+ * account completed without failure is then dropped). Which account failed, and why, is
+ * the webhook's word until the session-status call confirms it; set the receiver's
+ * `secret` so that only BankConnect can post.
  *
  * @since 0.1.0
  */
@@ -40,11 +48,14 @@ export interface Options {
 export interface Result {
   /** The progress snapshot that shows the session completed. */
   readonly progress: Progress.SessionProgress
-  /** The session's `ENRICHMENT_NOTIFICATION`, with each account's outcome, if one arrived. */
+  /**
+   * The session's first `ENRICHMENT_NOTIFICATION`, with each account's outcome, if one
+   * arrived and agrees with `progress` (see the module's notes on what that verifies).
+   */
   readonly webhook: Option.Option<Webhook.EnrichmentNotification>
   /**
-   * `webhook` when the webhook arrived in time and one progress call confirmed it;
-   * `polling` when completion was seen by polling.
+   * `webhook` when the webhook arrived in time, one progress call confirmed completion and
+   * the webhook agrees with it; `polling` when completion was seen by polling.
    */
   readonly via: "webhook" | "polling"
 }
@@ -59,6 +70,18 @@ export class CompletionTimeout extends Schema.TaggedError<CompletionTimeout>()("
   sessionId: Schema.String,
   message: Schema.String
 }) {}
+
+/**
+ * Whether a webhook agrees with the confirmed progress: it is about the same session, and
+ * when a statement failed it does not say that every account completed without failure.
+ *
+ * @since 0.2.0
+ * @category waiting
+ */
+export const agrees = (progress: Progress.SessionProgress, webhook: Webhook.EnrichmentNotification): boolean =>
+  webhook.session_id === progress.session_id &&
+  (Progress.failedStatements(progress).length === 0 ||
+    webhook.accounts.some((account) => account.account_status !== "completed" || account.failure !== null))
 
 /**
  * Waits for the session to complete. With a {@link Webhook.WebhookEvents} service in
@@ -89,15 +112,27 @@ export const awaitCompletion: (
     }
     const listening = yield* Effect.forkScoped(receiver.value.awaitEnrichment(sessionId))
     const arrived = yield* Fiber.join(listening).pipe(Effect.timeoutOption(options?.webhookWait ?? "30 seconds"))
+    /** The webhook if it agrees with the confirmed progress; a disagreeing one is logged and dropped. */
+    const checked = (progress: Progress.SessionProgress, webhook: Webhook.EnrichmentNotification) =>
+      agrees(progress, webhook) ? Effect.succeed(Option.some(webhook)) : Effect.as(
+        Effect.logWarning(
+          "Completion: an ENRICHMENT_NOTIFICATION disagrees with the confirmed progress (a failed statement, no failed account); ignored"
+        ).pipe(Effect.annotateLogs("bankconnect.session_id", sessionId)),
+        Option.none<Webhook.EnrichmentNotification>()
+      )
     if (Option.isSome(arrived)) {
       const confirmed = yield* client.getProgress(sessionId)
-      if (Progress.isComplete(confirmed)) return { progress: confirmed, webhook: arrived, via: "webhook" } satisfies Result
+      if (Progress.isComplete(confirmed)) {
+        const webhook = yield* checked(confirmed, arrived.value)
+        return { progress: confirmed, webhook, via: Option.isSome(webhook) ? "webhook" : "polling" } satisfies Result
+      }
     }
     const progress = yield* poll
     const late = yield* Fiber.poll(listening)
-    const webhook = Option.isSome(arrived)
+    const first = Option.isSome(arrived)
       ? arrived
       : Option.flatMap(late, (exit) => Exit.isSuccess(exit) ? Option.some(exit.value) : Option.none())
+    const webhook = Option.isSome(first) ? yield* checked(progress, first.value) : first
     return { progress, webhook, via: "polling" } satisfies Result
   }).pipe(Effect.scoped)
 

@@ -115,6 +115,90 @@ describe("Completion.awaitCompletion", () => {
       expect(info.state).toBe("completed")
     }).pipe(Effect.scoped))
 
+  it.live("a forged 'all completed' webhook for a session whose statement failed is never returned", () =>
+    Effect.gen(function*() {
+      const { receiver, run, sim } = yield* setup({ receiver: true })
+      const { sessionId } = yield* sim.createSession({
+        stageMillis,
+        accounts: [{ outcome: { status: "failed", errorCode: "INCOMPLETE_MONTHS", months: ["2023-11"] } }],
+        webhook: { send: false }
+      })
+      const forged = {
+        session_id: sessionId,
+        event_name: "ENRICHMENT_NOTIFICATION",
+        accounts: [{ account_id: "a-1", bank_name: "sbi", account_status: "completed", error_code: null, error_message: null }]
+      }
+      yield* post(Option.getOrThrow(receiver).url, JSON.stringify(forged))
+      const result = yield* run(sessionId, { webhookWait: "5 seconds" })
+      expect(Progress.isComplete(result.progress)).toBe(true)
+      expect(Progress.failedStatements(result.progress)).toHaveLength(1)
+      expect(result.webhook).toEqual(Option.none())
+      expect(result.via).toBe("polling")
+    }).pipe(Effect.scoped))
+
+  it.live("the first delivery is kept: a later forged copy does not replace the real one", () =>
+    Effect.gen(function*() {
+      const { receiver, run, sim } = yield* setup({ receiver: true })
+      const { sessionId } = yield* sim.createSession({
+        stageMillis,
+        accounts: [{ outcome: { status: "failed", errorCode: "INCOMPLETE_MONTHS", months: ["2023-11"] } }]
+      })
+      const server = Option.getOrThrow(receiver)
+      const real = yield* server.awaitEnrichment(sessionId)
+      const forged = {
+        session_id: sessionId,
+        event_name: "ENRICHMENT_NOTIFICATION",
+        accounts: [{ account_id: "a-1", bank_name: "sbi", account_status: "failed", error_code: "BALANCE_MISMATCH", error_message: "forged" }]
+      }
+      yield* post(server.url, JSON.stringify(forged))
+      expect(Option.getOrThrow(yield* server.latestEnrichment(sessionId))).toEqual(real)
+      const result = yield* run(sessionId, { webhookWait: "5 seconds" })
+      expect(result.via).toBe("webhook")
+      expect(Option.getOrThrow(result.webhook).accounts[0]?.failure?._tag).toBe("IncompleteMonths")
+    }).pipe(Effect.scoped))
+
+  it("agrees: a webhook agrees with the progress unless it reports no failure against a failed statement", () => {
+    const progress = (failed: boolean) =>
+      Progress.SessionProgress.make({
+        session_id: "s-1",
+        session_progress: "completed",
+        progress: [
+          Progress.StatementProgress.make({
+            identity_status: "completed",
+            transaction_status: failed ? "failed" : "completed",
+            processing_status: failed ? null : "completed",
+            fraud_status: failed ? null : "completed",
+            statement_id: "st-1",
+            message: null,
+            source: "pdf"
+          })
+        ]
+      })
+    const webhook = (sessionId: string, status: string, code: string | null) =>
+      Webhook.EnrichmentNotification.make({
+        session_id: sessionId,
+        event_name: "ENRICHMENT_NOTIFICATION",
+        insights_available: null,
+        accounts: [
+          Webhook.EnrichmentAccount.make({
+            bank_name: "sbi",
+            account_id: "a-1",
+            account_status: status,
+            error_code: code,
+            error_message: code,
+            name: null,
+            account_category: null,
+            attempt_types: []
+          })
+        ]
+      })
+    expect(Completion.agrees(progress(false), webhook("s-1", "completed", null))).toBe(true)
+    expect(Completion.agrees(progress(false), webhook("s-1", "failed", "INCOMPLETE_MONTHS"))).toBe(true)
+    expect(Completion.agrees(progress(true), webhook("s-1", "failed", "UNPARSABLE"))).toBe(true)
+    expect(Completion.agrees(progress(true), webhook("s-1", "completed", null))).toBe(false)
+    expect(Completion.agrees(progress(false), webhook("s-2", "completed", null))).toBe(false)
+  })
+
   it.live("no receiver: polls at once", () =>
     Effect.gen(function*() {
       const { progressCalls, run, sim } = yield* setup({ receiver: false })
