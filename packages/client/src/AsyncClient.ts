@@ -13,6 +13,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
@@ -44,6 +46,34 @@ export interface Options {
   readonly maxRequestsInFlight?: number | undefined
   /** The largest body read from each endpoint. */
   readonly maxResponseBytes?: BankConnectClient.ResponseLimits | undefined
+  /**
+   * The least severe log line printed: `"debug"` shows every retry, backoff and skipped
+   * poll. Default: the `BANKCONNECT_LOG` environment variable, else `"info"`.
+   */
+  readonly logLevel?: LogLevelName | undefined
+}
+
+/**
+ * The log levels by name, for {@link Options.logLevel} and `BANKCONNECT_LOG`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type LogLevelName = "debug" | "info" | "warning" | "error" | "none"
+
+const logLevels: Record<LogLevelName, LogLevel.LogLevel> = {
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error,
+  none: LogLevel.None
+}
+
+const logLevelOf = (name: unknown, from: string): LogLevel.LogLevel => {
+  if (typeof name === "string" && Object.hasOwn(logLevels, name.toLowerCase())) {
+    return logLevels[name.toLowerCase() as LogLevelName]
+  }
+  throw new TypeError(`AsyncClient.make: ${from} must be one of ${Object.keys(logLevels).join(", ")}, got ${JSON.stringify(name)}`)
 }
 
 /**
@@ -118,12 +148,18 @@ const aborted = (signal: AbortSignal) =>
 export const make = (options: Options): AsyncClient => {
   const problem = Validate.clientProblem(options, BankConnectClient.defaultResponseLimits)
   if (problem !== undefined) throw new TypeError(`AsyncClient.make: ${problem}`)
+  const fromEnv = typeof process === "undefined" ? undefined : process.env["BANKCONNECT_LOG"]
+  const logLevel = options.logLevel !== undefined
+    ? logLevelOf(options.logLevel, "logLevel")
+    : fromEnv !== undefined && fromEnv !== ""
+    ? logLevelOf(fromEnv, "BANKCONNECT_LOG")
+    : LogLevel.Info
   const runtime = ManagedRuntime.make(
     BankConnectClient.layer({
       ...options,
       apiKey: Redacted.make(options.apiKey),
       serverHash: Redacted.make(options.serverHash)
-    }).pipe(Layer.provide(FetchHttpClient.layer))
+    }).pipe(Layer.provide(FetchHttpClient.layer), Layer.merge(Logger.minimumLogLevel(logLevel)))
   )
 
   let closed = false

@@ -325,7 +325,19 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         }),
         Effect.catchIf(
           (error) => BankConnectError.isRetryable(error) && ++failedInARow < maxFailedPolls,
-          () => Effect.succeed(Option.none<Progress.SessionProgress>())
+          (error) =>
+            Effect.as(
+              Effect.logDebug(
+                `BankConnect: poll skipped after ${error._tag} (${failedInARow} of ${maxFailedPolls} in a row); next poll in ${
+                  Duration.format(interval)
+                }`
+              ).pipe(Effect.annotateLogs({
+                "bankconnect.session_id": String(sessionId),
+                "bankconnect.failed_polls": failedInARow,
+                "bankconnect.delay_ms": Duration.toMillis(interval)
+              })),
+              Option.none<Progress.SessionProgress>()
+            )
         )
       )
       /** The next snapshot, waiting on the schedule before every poll but the first; ends after completion. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "@effect/vitest"
+import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import { Simulator } from "@effect-bankconnect/simulator"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -155,5 +155,42 @@ describe("AsyncClient", () => {
     expect(() =>
       AsyncClient.make({ apiKey: "api-key-1", serverHash: "server-hash-1", maxResponseBytes: { getProgress: 0 } })
     ).toThrow("maxResponseBytes.getProgress must be a whole number of at least 1")
+  })
+
+  it("logs every retry at debug level with logLevel \"debug\" or BANKCONNECT_LOG=debug, and nothing by default", async () => {
+    let requests = 0
+    const server = await start(localServer((received, res) => {
+      requests++
+      if (requests % 2 === 1) {
+        res.writeHead(503, { "retry-after": "0" })
+        return res.end("busy")
+      }
+      const id = received.path.split("/").at(-3)
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(JSON.stringify({ session_id: id, session_progress: "processing", progress: [] }))
+    }))
+    const lines: Array<string> = []
+    const spy = vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => void lines.push(args.join(" ")))
+    const options = { apiKey: "test-api-key", serverHash: "test-server-hash", baseUrl: server.url, retry: { base: 1 } }
+    try {
+      const quiet = AsyncClient.make(options)
+      await quiet.getProgress("s-1")
+      await quiet.close()
+      expect(lines.filter((line) => line.includes("retry"))).toEqual([])
+      const loud = AsyncClient.make({ ...options, logLevel: "debug" })
+      await loud.getProgress("s-2")
+      await loud.close()
+      expect(lines.filter((line) => line.includes("retry 1 of 3") && line.includes("HTTP 503"))).toHaveLength(1)
+      vi.stubEnv("BANKCONNECT_LOG", "debug")
+      const fromEnv = AsyncClient.make(options)
+      await fromEnv.getProgress("s-3")
+      await fromEnv.close()
+      expect(lines.filter((line) => line.includes("retry 1 of 3") && line.includes("s-3"))).toHaveLength(1)
+      vi.stubEnv("BANKCONNECT_LOG", "loud")
+      expect(() => AsyncClient.make(options)).toThrow("BANKCONNECT_LOG must be one of debug, info, warning, error, none")
+    } finally {
+      vi.unstubAllEnvs()
+      spy.mockRestore()
+    }
   })
 })

@@ -1,5 +1,6 @@
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 
@@ -44,10 +45,25 @@ export interface RetryPolicy {
   readonly maxRetryAfter: Duration.Duration
 }
 
+/** What failed, for the debug log: the status of an answer, or the transport's reason. */
+const what = (error: unknown): { readonly text: string; readonly annotations: Record<string, unknown> } => {
+  const { _tag, reason, sessionId, status } = error as {
+    readonly _tag?: unknown
+    readonly reason?: unknown
+    readonly status?: unknown
+    readonly sessionId?: unknown
+  }
+  const annotations: Record<string, unknown> = typeof sessionId === "string" ? { "bankconnect.session_id": sessionId } : {}
+  if (typeof status === "number") return { text: `HTTP ${status}`, annotations: { ...annotations, "bankconnect.status": status } }
+  if (_tag === "TransportError" && reason === "Timeout") return { text: "a timeout", annotations }
+  return { text: "a network failure", annotations }
+}
+
 /**
  * Jittered exponential backoff from `base`, each wait capped at `max`, at most `times`
  * retries, and only while the failure is retryable. A server's `Retry-After` is
  * honoured (capped at `maxRetryAfter`) when it asks for a longer wait than the backoff.
+ * Each retry is logged at debug level with its attempt, what failed and the wait.
  *
  * @internal
  */
@@ -58,12 +74,26 @@ export const schedule = (policy: RetryPolicy): Schedule.Schedule<unknown, unknow
     Schedule.intersect(Schedule.recurs(policy.times)),
     Schedule.intersect(Schedule.identity<unknown>()),
     Schedule.whileInput(isRetryable),
-    Schedule.modifyDelay(([, failure], delay) =>
-      isRetryable(failure)
+    Schedule.modifyDelayEffect(([[, retries], failure], delay) => {
+      const wait = isRetryable(failure)
         ? Option.match(failure.retryAfter, {
           onNone: () => delay,
           onSome: (asked) => Duration.max(delay, Duration.min(asked, policy.maxRetryAfter))
         })
         : delay
-    )
+      const failed = what(isRetryable(failure) ? failure.error : failure)
+      const millis = Math.round(Duration.toMillis(wait))
+      return Effect.as(
+        Effect.logDebug(
+          `BankConnect: retry ${retries + 1} of ${policy.times} in ${Duration.format(Duration.millis(millis))} after ${failed.text}`
+        ).pipe(
+          Effect.annotateLogs({
+            ...failed.annotations,
+            "bankconnect.attempt": retries + 2,
+            "bankconnect.delay_ms": millis
+          })
+        ),
+        wait
+      )
+    })
   )
