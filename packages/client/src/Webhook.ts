@@ -14,6 +14,7 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
@@ -326,12 +327,31 @@ const decoders = {
 
 const invalid = (message: string) => new WebhookPayloadError({ reason: "InvalidPayload", message })
 
+/**
+ * The longest `session_id` {@link decode} accepts, in characters; a longer one is refused
+ * (`InvalidPayload`, answered 400 by a receiver). BankConnect's session ids are UUIDs of 36
+ * characters: the limit keeps a forged multi-megabyte id out of what a receiver remembers.
+ *
+ * @since 0.2.0
+ * @category decoding
+ */
+export const maxSessionIdLength = 256
+
+/**
+ * The longest `event_name` {@link decode} accepts, in characters; a longer one is refused
+ * (`InvalidPayload`, answered 400 by a receiver), known or not.
+ *
+ * @since 0.2.0
+ * @category decoding
+ */
+export const maxEventNameLength = 128
 
 /**
  * Decodes a webhook body: a JSON string, or a value already parsed. A known event that
- * does not match its schema, and anything that is not an object with a string
- * `event_name`, fail with {@link WebhookPayloadError}; an unknown `event_name` gives an
- * {@link UnknownEvent} with the body kept.
+ * does not match its schema, anything that is not an object with a string `event_name`,
+ * and an `event_name` or a `session_id` longer than {@link maxEventNameLength} or
+ * {@link maxSessionIdLength}, fail with {@link WebhookPayloadError}; an unknown
+ * `event_name` gives an {@link UnknownEvent} with the body kept.
  *
  * @since 0.1.0
  * @category decoding
@@ -359,6 +379,13 @@ export const decode = (body: string | unknown): Effect.Effect<Event, WebhookPayl
     }
     const eventName: unknown = (json as { event_name?: unknown }).event_name
     if (typeof eventName !== "string") return Effect.fail(invalid("event_name: Expected a string"))
+    if (eventName.length > maxEventNameLength) {
+      return Effect.fail(invalid(`event_name: Expected at most ${maxEventNameLength} characters, got ${eventName.length}`))
+    }
+    const sessionId: unknown = (json as { session_id?: unknown }).session_id
+    if (typeof sessionId === "string" && sessionId.length > maxSessionIdLength) {
+      return Effect.fail(invalid(`session_id: Expected at most ${maxSessionIdLength} characters, got ${sessionId.length}`))
+    }
     if (Object.hasOwn(decoders, eventName)) {
       const decodeEvent: (u: unknown) => Effect.Effect<Event, ParseResult.ParseError> =
         decoders[eventName as keyof typeof decoders]
@@ -367,7 +394,6 @@ export const decode = (body: string | unknown): Effect.Effect<Event, WebhookPayl
         (error) => invalid(`Invalid ${eventName}: ${ParseIssues.format(error)}`)
       )
     }
-    const sessionId: unknown = (json as { session_id?: unknown }).session_id
     return Effect.succeed(
       new UnknownEvent({ event_name: eventName, session_id: typeof sessionId === "string" ? sessionId : null, body: json })
     )
@@ -376,7 +402,9 @@ export const decode = (body: string | unknown): Effect.Effect<Event, WebhookPayl
 /**
  * Where a receiver remembers the events it has handled, so a repeated delivery is
  * acknowledged without running `onEvent` again. The default keeps the newest 10,000 in
- * memory; give your own (a database, Redis, ...) to share it between processes.
+ * memory; give your own (a database, Redis, ...) to share it between processes. Keys are
+ * 43-character hashes (base64url SHA-256 of the event's name, session and content), never
+ * the ids themselves.
  *
  * @since 0.1.0
  * @category models
@@ -389,7 +417,8 @@ export interface DedupeStore {
 }
 
 /**
- * A {@link DedupeStore} in memory that keeps the newest `capacity` keys.
+ * A {@link DedupeStore} in memory that keeps the newest `capacity` keys (default 10,000;
+ * a `TypeError` when it is not a positive whole number).
  *
  * @since 0.1.0
  * @category constructors
@@ -397,7 +426,10 @@ export interface DedupeStore {
 export const memoryDedupeStore = (capacity?: number): DedupeStore => Receiver.memoryDedupeStore(capacity)
 
 /**
- * What a receiver does with its input, whichever way it is mounted.
+ * What a receiver does with its input, whichever way it is mounted. The settings are
+ * checked when the receiver is made: an invalid one is a `TypeError` naming it
+ * ({@link httpApp}, {@link toWebHandler}, {@link toNodeListener}) or a {@link ServeError}
+ * ({@link serve}, {@link layer}).
  *
  * @since 0.1.0
  * @category models
@@ -405,15 +437,28 @@ export const memoryDedupeStore = (capacity?: number): DedupeStore => Receiver.me
 export interface ReceiverOptions {
   /**
    * A shared secret: when set, a request whose `secretHeader` does not match it (compared
-   * in constant time) is answered 401 and never read further.
+   * in constant time) is answered 401 and never read further. It must not be empty, nor
+   * start or end with whitespace (a header value cannot).
    */
   readonly secret?: Redacted.Redacted<string> | string | undefined
-  /** Default `"x-secret-key"`. */
+  /** A header name. Default `"x-secret-key"`. */
   readonly secretHeader?: string | undefined
-  /** Larger bodies are answered 413. Default 1 MiB. */
+  /** Larger bodies are answered 413. A positive whole number; default 1 MiB. */
   readonly maxBodyBytes?: number | undefined
   /** Default {@link memoryDedupeStore}; `false` turns deduplication off. */
   readonly dedupe?: DedupeStore | false | undefined
+  /**
+   * How long handling one delivery may take, from its decoded body to its answer:
+   * `onEvent`, the dedupe store, and waiting for a copy of the same event being handled
+   * at the same time. Past it the delivery is answered 503 (`HANDLER_TIMEOUT`) so the
+   * sender retries, `onEvent` is interrupted, and a copy that was waiting handles the
+   * event itself. Under {@link toWebHandler} and {@link toNodeListener} `onEvent` returns a
+   * Promise, which cannot be cancelled: it is left to settle on its own, and a retry may
+   * run `onEvent` again meanwhile. Default `"10 seconds"`; `Duration.infinity` turns it off.
+   *
+   * @since 0.2.0
+   */
+  readonly handlerTimeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -470,6 +515,8 @@ export interface HandlerOptions extends ReceiverOptions {
 /**
  * The receiver as a standard `(request: Request) => Promise<Response>`, for Hono, Next.js
  * route handlers, Bun, Deno and any Fetch-shaped server. It behaves as {@link httpApp}.
+ * When `request.signal` aborts (the client went away) it stops handling the request; a
+ * request it refuses before reading the body (401, 405, 413, 415) has its body cancelled.
  *
  * @since 0.1.0
  * @category receivers
@@ -480,7 +527,19 @@ export const toWebHandler = (options: HandlerOptions): (request: Request) => Pro
 /**
  * The receiver as a Node `(req, res)` listener, for `http.createServer` and Express-style
  * servers (mount it before any body parser: it reads the body itself). It behaves as
- * {@link httpApp}.
+ * {@link httpApp}; a request it answers before its body has all arrived (a refusal: 401,
+ * 405, 413, 415) gets `Connection: close` and its socket is destroyed once the answer is
+ * written. Slow clients are the Node server's to bound: give it what {@link serve} sets,
+ *
+ * ```ts
+ * const server = http.createServer({
+ *   headersTimeout: 10_000,
+ *   requestTimeout: 30_000,
+ *   keepAliveTimeout: 5_000,
+ *   connectionsCheckingInterval: 1_000 // Node's default, 30 s, enforces the timeouts late
+ * }, Webhook.toNodeListener({ onEvent }))
+ * server.maxConnections = 1024
+ * ```
  *
  * @since 0.1.0
  * @category receivers
@@ -498,14 +557,23 @@ export interface Server {
   /** The full URL to register with `updateWebhook`, such as `http://127.0.0.1:8080/webhooks/bankconnect`. */
   readonly url: string
   readonly port: number
-  /** Every event handled from now on (each subscriber gets its own copy). */
+  /**
+   * Every event handled from now on (each subscriber gets its own copy). Up to 64 events
+   * wait for a subscriber that does not keep up; past that, handling a delivery waits for
+   * it, and one that waits past `handlerTimeout` is answered 503 so the sender retries:
+   * nothing is lost, and memory stays bounded.
+   */
   readonly events: Stream.Stream<Event>
   /**
-   * The session's `ENRICHMENT_NOTIFICATION`: at once if one was handled recently (the newest
-   * 10,000 sessions are kept), else when it arrives.
+   * The session's `ENRICHMENT_NOTIFICATION`, the first one handled: at once if it was
+   * handled recently, else when one arrives. The newest 10,000 sessions are kept, within
+   * 16 MiB of bodies (the oldest go first).
    */
   readonly awaitEnrichment: (sessionId: string) => Effect.Effect<EnrichmentNotification>
-  /** The session's `ENRICHMENT_NOTIFICATION` if one was handled recently. */
+  /**
+   * The first `ENRICHMENT_NOTIFICATION` handled for the session, if it was handled
+   * recently; a later delivery for the session (a forged one, say) does not replace it.
+   */
   readonly latestEnrichment: (sessionId: string) => Effect.Effect<Option.Option<EnrichmentNotification>>
 }
 
@@ -535,10 +603,41 @@ export interface ServeOptions<E, R> extends ReceiverOptions {
   readonly onEvent?: ((event: Event) => Effect.Effect<void, E, R>) | undefined
   /** Runs for every body answered 400. */
   readonly onInvalid?: ((invalid: InvalidDelivery) => Effect.Effect<void, never, R>) | undefined
+  /**
+   * How long a client may take to send a request's headers, from connecting (or from the
+   * end of its previous request): past it Node answers 408 and closes the connection. The
+   * server checks its connections every second (every quarter of a shorter
+   * `headersTimeout`), so a slow one is dropped at most that much later. At most
+   * `requestTimeout`; default `"10 seconds"`.
+   *
+   * @since 0.2.0
+   */
+  readonly headersTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long a client may take to send a whole request, body included (its handling is
+   * `handlerTimeout`'s). Default `"30 seconds"`.
+   *
+   * @since 0.2.0
+   */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long an idle kept-alive connection stays open. Default `"5 seconds"`.
+   *
+   * @since 0.2.0
+   */
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
+  /**
+   * The most connections open at once; past it a new one is closed at once. A positive
+   * whole number; default 1024.
+   *
+   * @since 0.2.0
+   */
+  readonly maxConnections?: number | undefined
 }
 
 /**
- * The webhook server could not start (the port is taken, say).
+ * The webhook server could not start (the port is taken, say), or a setting is invalid
+ * (the message names it).
  *
  * @since 0.1.0
  * @category errors
@@ -546,7 +645,9 @@ export interface ServeOptions<E, R> extends ReceiverOptions {
 export class ServeError extends Schema.TaggedError<ServeError>()("ServeError", { message: Schema.String }) {}
 
 /**
- * Starts a Node server with the receiver on `path` for the life of the scope.
+ * Starts a Node server with the receiver on `path` for the life of the scope. Slow
+ * clients are bounded by `headersTimeout`, `requestTimeout`, `keepAliveTimeout` and
+ * `maxConnections`; a refused request's connection is closed rather than read to its end.
  *
  * @since 0.1.0
  * @category receivers

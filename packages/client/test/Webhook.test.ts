@@ -207,6 +207,36 @@ describe("Webhook.decode", () => {
       expect(error).toMatchObject({ reason: "InvalidPayload", message: "The body nests more than 32 levels deep" })
     }))
 
+  it.effect("refuses a session_id over 256 characters and an event_name over 128, without echoing them", () =>
+    Effect.gen(function*() {
+      expect([Webhook.maxSessionIdLength, Webhook.maxEventNameLength]).toEqual([256, 128])
+      const tooLong = "s".repeat(Webhook.maxSessionIdLength + 1)
+      const cases: ReadonlyArray<[unknown, string]> = [
+        [{ ...newerSuccess, session_id: tooLong }, "session_id"],
+        [{ ...uploadCompleted, session_id: tooLong }, "session_id"],
+        [{ ...uploadCompleted, event_name: "SESSION_EXPIRY_NOTIFICATION", session_id: tooLong }, "session_id"],
+        [{ event_name: "SOMETHING_NEW", session_id: tooLong }, "session_id"],
+        [{ event_name: "E".repeat(Webhook.maxEventNameLength + 1), session_id: "s" }, "event_name"],
+        [{ event_name: "E".repeat(900_000) }, "event_name"]
+      ]
+      for (const [body, mentions] of cases) {
+        for (const input of [body, JSON.stringify(body)]) {
+          const error = yield* Effect.flip(Webhook.decode(input))
+          expect(error).toBeInstanceOf(Webhook.WebhookPayloadError)
+          expect([error.reason, error.message]).toEqual(["InvalidPayload", expect.stringContaining(mentions)])
+          expect(error.message.length).toBeLessThan(200)
+        }
+      }
+      const longest = "s".repeat(Webhook.maxSessionIdLength)
+      expect(yield* Webhook.decode({ ...newerSuccess, session_id: longest })).toMatchObject({ session_id: longest })
+      const name = "E".repeat(Webhook.maxEventNameLength)
+      expect(yield* Webhook.decode({ event_name: name, session_id: longest })).toMatchObject({
+        _tag: "UnknownEvent",
+        event_name: name,
+        session_id: longest
+      })
+    }))
+
   it.effect("leaves Object.prototype alone when a body carries __proto__ or constructor keys", () =>
     Effect.gen(function*() {
       const body = `{"event_name":"X","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}`

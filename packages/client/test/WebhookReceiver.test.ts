@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -175,8 +177,66 @@ for (const way of ways) {
         expect((yield* post(url, event("s-1"), { "x-secret-key": "abc" })).status).toBe(401)
         expect((yield* post(url, event("s-1"), { "x-bankconnect-token": "abc" })).status).toBe(200)
       }))
+
+    it.scopedLive("answers 503 HANDLER_TIMEOUT when onEvent outlasts handlerTimeout, and handles the retry", () =>
+      Effect.gen(function*() {
+        let calls = 0
+        const { url } = yield* setup({
+          handlerTimeout: "200 millis",
+          onEvent: () => {
+            calls++
+            // the first call hangs for good
+            return calls === 1 ? new Promise<void>(() => {}) : undefined
+          }
+        })
+        const started = Date.now()
+        const hung = yield* postWithin(url, event("s-1"), 3_000)
+        const millis = Date.now() - started
+        expect([hung.status, hung.json?.error?.code]).toEqual([503, "HANDLER_TIMEOUT"])
+        expect(millis).toBeGreaterThanOrEqual(190)
+        expect(millis).toBeLessThan(1_500)
+        const retried = yield* postWithin(url, event("s-1"), 3_000)
+        expect([retried.status, retried.json]).toEqual([200, { status: "ok" }])
+        expect(calls).toBe(2)
+      }))
+
+    it.scopedLive("releases a copy waiting on a first delivery that timed out: the copy handles the event", () =>
+      Effect.gen(function*() {
+        let calls = 0
+        const { url } = yield* setup({
+          handlerTimeout: "500 millis",
+          onEvent: () => {
+            calls++
+            return calls === 1 ? new Promise<void>(() => {}) : undefined
+          }
+        })
+        const first = yield* Effect.fork(postWithin(url, event("s-1"), 3_000))
+        yield* Effect.sleep("250 millis")
+        const copy = yield* postWithin(url, event("s-1"), 3_000)
+        expect([copy.status, copy.json]).toEqual([200, { status: "ok" }])
+        const timedOut = yield* Fiber.join(first)
+        expect([timedOut.status, timedOut.json?.error?.code]).toEqual([503, "HANDLER_TIMEOUT"])
+        expect(calls).toBe(2)
+      }))
   })
 }
+
+/** Posts, giving up after `millis` (status 0) instead of waiting for good. */
+const postWithin = (url: string, body: string, millis: number) =>
+  Effect.promise(async () => {
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        signal: AbortSignal.timeout(millis)
+      })
+      const text = await response.text()
+      return { status: response.status, json: text === "" ? undefined : JSON.parse(text) }
+    } catch {
+      return { status: 0, json: undefined }
+    }
+  })
 
 describe("Webhook.toNodeListener mounted after a body parser", () => {
   it.scoped("answers 400 UNREADABLE_BODY instead of waiting for a body already read", () =>
@@ -200,4 +260,122 @@ describe("Webhook.toNodeListener mounted after a body parser", () => {
       const answer = yield* post(url, event("s-1"))
       expect([answer.status, answer.json.error.code]).toEqual([400, "UNREADABLE_BODY"])
     }))
+})
+
+describe("receiver settings", () => {
+  const constructors = [
+    ["toWebHandler", (options: Webhook.HandlerOptions) => Webhook.toWebHandler(options)],
+    ["toNodeListener", (options: Webhook.HandlerOptions) => Webhook.toNodeListener(options)],
+    ["httpApp", (options: Webhook.HandlerOptions) =>
+      Webhook.httpApp({ ...options, onEvent: () => Effect.void, onInvalid: undefined })]
+  ] as const
+
+  it("are checked at construction: a TypeError names the option", () => {
+    const invalid: ReadonlyArray<readonly [Partial<Webhook.HandlerOptions>, string]> = [
+      [{ secret: "" }, "secret"],
+      [{ secret: Redacted.make("") }, "secret"],
+      [{ secret: " padded " }, "secret"],
+      [{ maxBodyBytes: 0 }, "maxBodyBytes"],
+      [{ maxBodyBytes: -1 }, "maxBodyBytes"],
+      [{ maxBodyBytes: 1.5 }, "maxBodyBytes"],
+      [{ maxBodyBytes: Number.NaN }, "maxBodyBytes"],
+      [{ secretHeader: "" }, "secretHeader"],
+      [{ secretHeader: "x secret" }, "secretHeader"],
+      [{ secretHeader: "x-secret:" }, "secretHeader"],
+      [{ handlerTimeout: 0 }, "handlerTimeout"],
+      [{ handlerTimeout: -5 }, "handlerTimeout"],
+      [{ handlerTimeout: "soon" as Webhook.HandlerOptions["handlerTimeout"] }, "handlerTimeout"]
+    ]
+    for (const [name, make] of constructors) {
+      for (const [options, option] of invalid) {
+        expect(() => make({ onEvent: () => {}, ...options }), `${name} ${JSON.stringify(options)}`).toThrow(TypeError)
+        expect(() => make({ onEvent: () => {}, ...options })).toThrow(option)
+      }
+      expect(() => make({ onEvent: () => {}, secret: "s", secretHeader: "X-Token", maxBodyBytes: 10, handlerTimeout: "1 second" }))
+        .not.toThrow()
+      expect(() => make({ onEvent: () => {}, handlerTimeout: Duration.infinity })).not.toThrow()
+    }
+  })
+})
+
+describe("Webhook.toWebHandler and the request", () => {
+  const body = event("s-1")
+
+  it("cancels the body of a request it refuses without reading it", async () => {
+    const handler = Webhook.toWebHandler({ onEvent: () => {}, secret: "right", maxBodyBytes: 1000 })
+    const cases: ReadonlyArray<readonly [Record<string, string>, number, string?]> = [
+      [{ "content-type": "application/json", "x-secret-key": "wrong" }, 401],
+      [{ "content-type": "text/plain", "x-secret-key": "right" }, 415],
+      [{ "content-type": "application/json", "x-secret-key": "right", "content-length": "100000" }, 413],
+      [{ "content-type": "application/json", "x-secret-key": "right" }, 405, "PUT"]
+    ]
+    for (const [headers, status, method] of cases) {
+      let cancelled = false
+      const stream = new ReadableStream<Uint8Array>({
+        pull: (controller) => new Promise((resolve) => setTimeout(() => {
+          controller.enqueue(new Uint8Array(1024))
+          resolve()
+        }, 10)),
+        cancel: () => {
+          cancelled = true
+        }
+      })
+      const request = new Request("http://127.0.0.1/hook", {
+        method: method ?? "POST",
+        headers,
+        body: stream,
+        duplex: "half"
+      } as RequestInit)
+      const response = await handler(request)
+      expect([response.status, cancelled]).toEqual([status, true])
+    }
+  })
+
+  it("stops handling when the request's signal aborts, and releases the event for a copy", async () => {
+    let calls = 0
+    const handler = Webhook.toWebHandler({
+      onEvent: () => {
+        calls++
+        return calls === 1 ? new Promise<void>(() => {}) : undefined
+      }
+    })
+    const gone = new AbortController()
+    const request = (signal?: AbortSignal) =>
+      new Request("http://127.0.0.1/hook", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        ...(signal ? { signal } : {})
+      })
+    const first = handler(request(gone.signal))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const copy = handler(request())
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const started = Date.now()
+    gone.abort()
+    const settled = await Promise.race([
+      first.then(() => "settled", () => "settled"),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2_000))
+    ])
+    expect(settled).toBe("settled")
+    expect(Date.now() - started).toBeLessThan(1_000)
+    const answer = await Promise.race([copy, new Promise<undefined>((resolve) => setTimeout(resolve, 2_000))])
+    expect(answer?.status).toBe(200)
+    expect(await answer?.json()).toEqual({ status: "ok" })
+    expect(calls).toBe(2)
+  })
+
+  it("with an already aborted signal, does not wait for onEvent", async () => {
+    const handler = Webhook.toWebHandler({ onEvent: () => new Promise<void>(() => {}) })
+    const response = await Promise.race([
+      handler(new Request("http://127.0.0.1/hook", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        signal: AbortSignal.abort()
+      })).then(() => "settled", () => "settled"),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 1_000))
+    ])
+    expect(response).toBe("settled")
+  })
 })

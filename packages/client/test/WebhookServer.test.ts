@@ -1,8 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { vi } from "vitest"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Webhook } from "../src/index.js"
@@ -105,6 +108,114 @@ describe("Webhook.serve", () => {
       })))
       yield* Fiber.join(scoped)
       expect(interrupted).toEqual(["gone", "open"])
+    }).pipe(Effect.scoped))
+
+  it.live("keeps the first enrichment handled for a session: a later one does not replace it", () =>
+    Effect.gen(function*() {
+      const server = yield* Webhook.serve()
+      const withBank = (bank: string) =>
+        JSON.stringify({
+          session_id: "s-1",
+          event_name: "ENRICHMENT_NOTIFICATION",
+          accounts: [{ bank_name: bank, account_status: "completed" }]
+        })
+      expect((yield* post(server.url, withBank("real"))).status).toBe(200)
+      expect((yield* post(server.url, withBank("forged"))).status).toBe(200)
+      const kept = yield* server.latestEnrichment("s-1")
+      expect(Option.map(kept, (e) => e.accounts[0]?.bank_name)).toEqual(Option.some("real"))
+      expect((yield* server.awaitEnrichment("s-1")).accounts[0]?.bank_name).toBe("real")
+    }).pipe(Effect.scoped))
+
+  it.live("answers 503 HANDLER_TIMEOUT past handlerTimeout, interrupting onEvent", () =>
+    Effect.gen(function*() {
+      const interrupted: Array<string> = []
+      const server = yield* Webhook.serve({
+        handlerTimeout: "200 millis",
+        onEvent: () => Effect.onInterrupt(Effect.never, () => Effect.sync(() => void interrupted.push("hung")))
+      })
+      const started = Date.now()
+      const answer = yield* post(server.url, enrichment("s-1"))
+      const millis = Date.now() - started
+      expect([answer.status, answer.json.error.code]).toEqual([503, "HANDLER_TIMEOUT"])
+      expect(millis).toBeGreaterThanOrEqual(190)
+      expect(millis).toBeLessThan(1_500)
+      expect(interrupted).toEqual(["hung"])
+      expect(yield* server.latestEnrichment("s-1")).toEqual(Option.none())
+    }).pipe(Effect.scoped))
+
+  it.live("a copy waiting on a first delivery whose client went away then handles the event itself", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const server = yield* Webhook.serve({
+        onEvent: () => Effect.suspend(() => ++calls === 1 ? Effect.never : Effect.void)
+      })
+      const gone = new AbortController()
+      const send = (signal: AbortSignal) =>
+        Effect.promise(() =>
+          fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: enrichment("s-1"), signal })
+            .then(async (response) => ({ status: response.status, json: await response.json() }))
+            .catch(() => ({ status: 0, json: undefined }))
+        )
+      const first = yield* Effect.fork(send(gone.signal))
+      yield* Effect.promise(() => vi.waitFor(() => expect(calls).toBe(1)))
+      const copy = yield* Effect.fork(send(AbortSignal.timeout(3_000)))
+      yield* Effect.sleep("100 millis")
+      gone.abort()
+      expect((yield* Fiber.join(first)).status).toBe(0)
+      const answer = yield* Fiber.join(copy)
+      expect([answer.status, answer.json]).toEqual([200, { status: "ok" }])
+      expect(calls).toBe(2)
+      expect(Option.isSome(yield* server.latestEnrichment("s-1"))).toBe(true)
+    }).pipe(Effect.scoped))
+
+  it.live("back-pressures onEvent when a subscriber does not keep up: 503 so the sender retries, nothing lost", () =>
+    Effect.gen(function*() {
+      const server = yield* Webhook.serve({ handlerTimeout: "300 millis" })
+      const release = yield* Deferred.make<void>()
+      const seen: Array<string> = []
+      // a subscriber that takes nothing until released
+      yield* Effect.fork(Stream.runForEach(server.events, (event) =>
+        Effect.zipRight(
+          Deferred.await(release),
+          Effect.sync(() => void seen.push("session_id" in event ? String(event.session_id) : ""))
+        )))
+      yield* Effect.sleep("50 millis")
+      const sessions = Array.from({ length: 300 }, (_, n) => `s-${n}`)
+      const answers = yield* Effect.forEach(sessions, (id) => post(server.url, enrichment(id)), { concurrency: 50 })
+      const refused = sessions.filter((_, n) => answers[n]!.status !== 200)
+      expect(refused.length).toBeGreaterThan(0)
+      expect(new Set(answers.filter((a) => a.status !== 200).map((a) => `${a.status} ${a.json.error.code}`)))
+        .toEqual(new Set(["503 HANDLER_TIMEOUT"]))
+      // once the subscriber catches up, the retries are handled, and it saw every event once
+      yield* Deferred.succeed(release, void 0)
+      const retried = yield* Effect.forEach(refused, (id) => post(server.url, enrichment(id)), { concurrency: 10 })
+      expect(retried.every((a) => a.status === 200)).toBe(true)
+      yield* Effect.promise(() => vi.waitFor(() => expect(seen).toHaveLength(sessions.length)))
+      expect([...seen].sort()).toEqual([...sessions].sort())
+    }).pipe(Effect.scoped), 30_000)
+
+  it.live("refuses invalid settings with a ServeError naming the option", () =>
+    Effect.gen(function*() {
+      const invalid: ReadonlyArray<readonly [Webhook.ServeOptions<never, never>, string]> = [
+        [{ secret: "" }, "secret"],
+        [{ maxBodyBytes: 0 }, "maxBodyBytes"],
+        [{ secretHeader: "bad header" }, "secretHeader"],
+        [{ handlerTimeout: -1 }, "handlerTimeout"],
+        [{ headersTimeout: 0 }, "headersTimeout"],
+        [{ requestTimeout: "never" as Webhook.ServeOptions<never, never>["requestTimeout"] }, "requestTimeout"],
+        [{ headersTimeout: "20 seconds", requestTimeout: "10 seconds" }, "headersTimeout"],
+        [{ keepAliveTimeout: -1 }, "keepAliveTimeout"],
+        [{ maxConnections: 0 }, "maxConnections"],
+        [{ maxConnections: 2.5 }, "maxConnections"],
+        [{ port: 70_000 }, "port"],
+        [{ path: "hook" }, "path"]
+      ]
+      for (const [options, option] of invalid) {
+        const error = yield* Effect.flip(Webhook.serve(options))
+        expect([error._tag, error.message]).toEqual(["ServeError", expect.stringContaining(option)])
+        const exit = yield* Effect.exit(Layer.build(Webhook.layer(options)))
+        expect(Exit.isFailure(exit) && JSON.stringify(exit.cause).includes(option)).toBe(true)
+      }
     }).pipe(Effect.scoped))
 
   it.live("fails with ServeError when the port is taken", () =>

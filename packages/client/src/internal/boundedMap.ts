@@ -1,12 +1,29 @@
 /**
  * A map that keeps its newest `capacity` entries: setting a key makes it the newest, and
- * the oldest is dropped past the capacity.
+ * the oldest is dropped past the capacity. With a `maxWeight`, each entry also weighs what
+ * `set` is told (its size in bytes, say), and the oldest are dropped until the total is
+ * within it: memory bounded in bytes as well as in entries.
  *
  * @internal
  */
 export class BoundedMap<K, V> {
   private readonly entries = new Map<K, V>()
-  constructor(private readonly capacity: number) {}
+  /** Each entry's weight, only when there is a weight budget. */
+  private readonly weights: Map<K, number> | undefined
+  private totalWeight = 0
+
+  constructor(private readonly capacity: number, private readonly maxWeight: number = Infinity) {
+    this.weights = Number.isFinite(maxWeight) ? new Map() : undefined
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  /** The sum of the entries' weights. */
+  get weight(): number {
+    return this.totalWeight
+  }
 
   get(key: K): V | undefined {
     return this.entries.get(key)
@@ -16,9 +33,27 @@ export class BoundedMap<K, V> {
     return this.entries.has(key)
   }
 
-  set(key: K, value: V): void {
-    this.entries.delete(key)
+  /**
+   * Sets `key` as the newest entry, weighing `weight`; an entry heavier than the whole
+   * budget is not kept (and `false` returned).
+   */
+  set(key: K, value: V, weight = 0): boolean {
+    this.delete(key)
+    if (this.weights !== undefined) {
+      if (weight > this.maxWeight) return false
+      this.weights.set(key, weight)
+      this.totalWeight += weight
+    }
     this.entries.set(key, value)
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K)
+    while (this.entries.size > this.capacity || this.totalWeight > this.maxWeight) {
+      this.delete(this.entries.keys().next().value as K)
+    }
+    return true
+  }
+
+  delete(key: K): void {
+    if (!this.entries.delete(key) || this.weights === undefined) return
+    this.totalWeight -= this.weights.get(key) ?? 0
+    this.weights.delete(key)
   }
 }

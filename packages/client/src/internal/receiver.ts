@@ -1,19 +1,25 @@
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Redacted from "effect/Redacted"
+import * as FiberId from "effect/FiberId"
+import * as HashSet from "effect/HashSet"
 import { createHash, timingSafeEqual } from "node:crypto"
 import type * as Webhook from "../Webhook.js"
 import type * as Body from "./body.js"
 import { BoundedMap } from "./boundedMap.js"
+import * as Settings from "./receiverSettings.js"
 import * as WebhookModule from "../Webhook.js"
 
 /** @internal */
 export const memoryDedupeStore = (capacity = 10_000): Webhook.DedupeStore => {
+  if (!Number.isSafeInteger(capacity) || capacity <= 0) {
+    Settings.invalid("capacity", `expected a positive whole number, got ${capacity}`)
+  }
   const handled = new BoundedMap<string, true>(capacity)
   return {
     has: (key) => Effect.sync(() => handled.has(key)),
-    add: (key) => Effect.sync(() => handled.set(key, true))
+    add: (key) => Effect.sync(() => void handled.set(key, true))
   }
 }
 
@@ -41,13 +47,33 @@ export interface Answer {
   readonly headers: Readonly<Record<string, string>>
 }
 
-/** @internal */
+/**
+ * The receiver over a `Delivery`. It never fails; it must run in a fiber of its own, which
+ * it interrupts (as {@link deadlineId}) when the handling outlasts `handlerTimeout`: read
+ * its exit with {@link answerOf}.
+ *
+ * @internal
+ */
 export type Handler<R> = (delivery: Delivery) => Effect.Effect<Answer, never, R>
+
+/**
+ * The receiver's settings: the public ones, with `onEvent` also told the body's size in
+ * bytes (`Webhook.serve` weighs what it keeps by it).
+ *
+ * @internal
+ */
+export interface Options<E, R> extends Omit<Webhook.HttpAppOptions<E, R>, "onEvent"> {
+  readonly onEvent: (event: Webhook.Event, bodyBytes: number) => Effect.Effect<void, E, R>
+}
 
 const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({ status, body, headers })
 
 const refuse = (status: number, code: string, message: string, headers?: Record<string, string>) =>
   reply(status, { error: { code, message } }, headers)
+
+const ok = reply(200, { status: "ok" })
+const duplicate = reply(200, { status: "duplicate" })
+const handlerFailed = refuse(500, "HANDLER_FAILED", "The event could not be handled; deliver it again")
 
 const digest = (value: string) => createHash("sha256").update(value).digest()
 
@@ -60,11 +86,18 @@ const isJson = (contentType: string | undefined) =>
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 const lenient = new TextDecoder("utf-8")
 
-/** Identifies an event for deduplication: its name, session and whole content. */
-const eventKey = (event: Webhook.Event, json: unknown) => {
-  const sessionId = "session_id" in event ? event.session_id : null
-  return `${event.event_name}:${sessionId}:${createHash("sha256").update(JSON.stringify(json)).digest("base64url")}`
-}
+/**
+ * Identifies an event for deduplication: a hash of its name, session and whole content,
+ * 43 characters whatever their length (a key never holds an id).
+ */
+const eventKey = (event: Webhook.Event, json: unknown) =>
+  createHash("sha256")
+    .update(event.event_name)
+    .update("\u0000")
+    .update(event.session_id ?? "")
+    .update("\u0000")
+    .update(JSON.stringify(json))
+    .digest("base64url")
 
 /**
  * The answer when the receiver itself failed (a defect, or its fiber interrupted).
@@ -74,20 +107,59 @@ const eventKey = (event: Webhook.Event, json: unknown) => {
 export const failed: Answer = refuse(500, "RECEIVER_ERROR", "The receiver failed")
 
 /**
- * The receiver's one implementation, over a `Delivery` so that every server can run it
- * (see `receiverMounts.ts`). It never fails: a defect is answered 500.
+ * The answer when the handling outlasted `handlerTimeout`: 503, so the sender retries.
  *
  * @internal
  */
-export const make = <E, R>(options: Webhook.HttpAppOptions<E, R>): Handler<R> => {
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
-  const secretHeader = (options.secretHeader ?? "x-secret-key").toLowerCase()
-  const secret = options.secret === undefined
-    ? undefined
-    : digest(typeof options.secret === "string" ? options.secret : Redacted.value(options.secret))
+export const timedOut: Answer = refuse(503, "HANDLER_TIMEOUT", "The event was not handled in time; deliver it again")
+
+/**
+ * Who interrupts a delivery's fiber when its handling outlasts `handlerTimeout`.
+ *
+ * @internal
+ */
+export const deadlineId: FiberId.FiberId = FiberId.make(-1, 0)
+
+/**
+ * The answer from a handler fiber's exit: its own, {@link timedOut} when the deadline
+ * interrupted it, else {@link failed}.
+ *
+ * @internal
+ */
+export const answerOf = (exit: Exit.Exit<Answer>): Answer =>
+  Exit.isSuccess(exit)
+    ? exit.value
+    : HashSet.has(Cause.interruptors(exit.cause), deadlineId)
+    ? timedOut
+    : failed
+
+/**
+ * Interrupts the current fiber as {@link deadlineId} if `effect` runs past `millis`. A
+ * plain timer rather than `Effect.timeout`: no fiber per delivery (`Effect.timeout` forks
+ * two, which more than doubled the receiver's own time per delivery).
+ */
+const withDeadline = (millis: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withFiberRuntime<A, E, R>((fiber) => {
+    const timer = setTimeout(() => fiber.unsafeInterruptAsFork(deadlineId), millis)
+    return Effect.ensuring(effect, Effect.sync(() => clearTimeout(timer)))
+  })
+
+/**
+ * The receiver's one implementation, over a `Delivery` so that every server can run it
+ * (see `receiverMounts.ts`). It never fails: a defect is answered 500. Throws a
+ * `TypeError` naming the option when a setting is invalid.
+ *
+ * @internal
+ */
+export const make = <E, R>(options: Options<E, R>): Handler<R> => {
+  const { handlerTimeoutMillis, maxBodyBytes, secretHeader, ...settings } = Settings.receiver(options)
+  const secret = settings.secret === undefined ? undefined : digest(settings.secret)
   const store = options.dedupe === false ? undefined : options.dedupe ?? memoryDedupeStore()
   /** Deliveries being handled now, so a concurrent copy waits for the first one's outcome. */
   const inFlight = new Map<string, Deferred.Deferred<boolean>>()
+  const deadline = Number.isFinite(handlerTimeoutMillis)
+    ? withDeadline(handlerTimeoutMillis)
+    : <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => effect
 
   const invalid = (body: string, error: Webhook.WebhookPayloadError) =>
     Effect.as(
@@ -95,25 +167,47 @@ export const make = <E, R>(options: Webhook.HttpAppOptions<E, R>): Handler<R> =>
       refuse(400, error.reason === "InvalidJson" ? "INVALID_JSON" : "INVALID_PAYLOAD", error.message)
     )
 
-  /** Runs `onEvent` once per key: a copy that arrives while the first runs waits for it. */
-  const handleOnce = (key: string, event: Webhook.Event): Effect.Effect<Answer, never, R> =>
-    Effect.gen(function*() {
-      if (store !== undefined && (yield* store.has(key))) return reply(200, { status: "duplicate" })
-      const running = inFlight.get(key)
-      if (running !== undefined) {
-        if (yield* Deferred.await(running)) return reply(200, { status: "duplicate" })
-        return yield* handleOnce(key, event)
-      }
-      const done = yield* Deferred.make<boolean>()
+  /** Runs `onEvent` and marks the event handled; the copies waiting are released however it ends. */
+  const handleFirst = (key: string, event: Webhook.Event, bodyBytes: number): Effect.Effect<Answer, never, R> =>
+    Effect.uninterruptibleMask((restore) => {
+      const done = Deferred.unsafeMake<boolean>(FiberId.none)
       inFlight.set(key, done)
-      const exit = yield* Effect.exit(options.onEvent(event))
-      if (Exit.isSuccess(exit) && store !== undefined) yield* store.add(key)
-      inFlight.delete(key)
-      yield* Deferred.succeed(done, Exit.isSuccess(exit))
-      return Exit.isSuccess(exit)
-        ? reply(200, { status: "ok" })
-        : refuse(500, "HANDLER_FAILED", "The event could not be handled; deliver it again")
-    }).pipe(Effect.onInterrupt(() => Effect.sync(() => inFlight.delete(key))))
+      let handled = false
+      const handle = Effect.flatMap(
+        Effect.exit(Effect.suspend(() => options.onEvent(event, bodyBytes))),
+        (exit): Effect.Effect<Answer> => {
+          if (Exit.isFailure(exit)) return Effect.succeed(handlerFailed)
+          if (store === undefined) {
+            handled = true
+            return Effect.succeed(ok)
+          }
+          return Effect.map(store.add(key), () => {
+            handled = true
+            return ok
+          })
+        }
+      )
+      return Effect.onExit(restore(handle), () =>
+        Effect.sync(() => {
+          if (inFlight.get(key) === done) inFlight.delete(key)
+          Deferred.unsafeDone(done, Exit.succeed(handled))
+        }))
+    })
+
+  /**
+   * Runs `onEvent` once per key: a copy that arrives while the first runs waits for it, and
+   * handles the event itself if the first did not (it failed, timed out or was interrupted).
+   */
+  const handleOnce = (key: string, event: Webhook.Event, bodyBytes: number): Effect.Effect<Answer, never, R> =>
+    Effect.flatMap(store === undefined ? Effect.succeed(false) : store.has(key), (seen) => {
+      if (seen) return Effect.succeed(duplicate)
+      const running = inFlight.get(key)
+      if (running === undefined) return handleFirst(key, event, bodyBytes)
+      return Effect.flatMap(
+        Deferred.await(running),
+        (handled) => handled ? Effect.succeed(duplicate) : handleOnce(key, event, bodyBytes)
+      )
+    })
 
   const receive = (request: Delivery) => Effect.gen(function*() {
     if (request.method !== "POST") {
@@ -156,7 +250,7 @@ export const make = <E, R>(options: Webhook.HttpAppOptions<E, R>): Handler<R> =>
     }
     const decoded = yield* Effect.either(WebhookModule.decode(parsed && typeof json !== "string" ? json : text))
     if (decoded._tag === "Left") return yield* invalid(text, decoded.left)
-    return yield* handleOnce(eventKey(decoded.right, json), decoded.right)
+    return yield* deadline(handleOnce(eventKey(decoded.right, json), decoded.right, bytes.right.byteLength))
   })
 
   return (delivery) => Effect.catchAllCause(receive(delivery), () => Effect.succeed(failed))

@@ -2,8 +2,7 @@ import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
+import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import type * as Http from "node:http"
 import type * as Webhook from "../Webhook.js"
@@ -13,6 +12,14 @@ import * as Receiver from "./receiver.js"
 // The receiver mounted three ways. Each adapter only translates a request into a
 // `Delivery` and an `Answer` into a response: the Node and Fetch ones talk to their server
 // directly, without the platform's HTTP layer, which costs more than the receiver itself.
+// Each runs the receiver in a fiber of its own, which the handler deadline interrupts.
+
+/** A Node request whose body has not all arrived yet: answering it, close the connection. */
+const unfinished = (source: unknown) =>
+  typeof source === "object" && source !== null && (source as { complete?: unknown }).complete === false
+
+/** One turn of the event loop, for Node to parse the rest of the packet being read. */
+const nextTurn = Effect.async<void>((resume) => void setImmediate(() => resume(Effect.void)))
 
 /** The receiver as an `@effect/platform` `HttpApp`. @internal */
 export const httpApp = <E, R>(
@@ -20,13 +27,27 @@ export const httpApp = <E, R>(
 ): HttpApp.Default<never, R | HttpServerRequest.HttpServerRequest> => {
   const handle = Receiver.make(options)
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-    Effect.map(
-      handle({
-        method: request.method,
-        header: (name) => request.headers[name],
-        body: (max) => Body.read(request, max)
-      }),
-      (answer) => HttpServerResponse.unsafeJson(answer.body, { status: answer.status, headers: answer.headers })
+    Effect.flatMap(
+      // a fiber of its own for the deadline to interrupt, interruptible although the
+      // platform runs apps uninterruptibly
+      Effect.flatMap(
+        Effect.fork(Effect.interruptible(handle({
+          method: request.method,
+          header: (name) => request.headers[name],
+          body: (max) => Body.read(request, max)
+        }))),
+        Fiber.await
+      ),
+      (exit) => {
+        const answer = Receiver.answerOf(exit)
+        const respond = () => {
+          // on a Node server, a refusal answered before the body arrived closes the
+          // connection rather than have the server read the rest (see `writeAnswer`)
+          const headers = unfinished(request.source) ? { ...answer.headers, connection: "close" } : answer.headers
+          return HttpServerResponse.unsafeJson(answer.body, { status: answer.status, headers })
+        }
+        return unfinished(request.source) ? Effect.map(nextTurn, respond) : Effect.succeed(respond())
+      }
     ))
 }
 
@@ -43,32 +64,71 @@ const fromPromise = (options: Webhook.HandlerOptions): Webhook.HttpAppOptions<un
     })
 })
 
+const toResponse = (answer: Receiver.Answer) =>
+  new Response(JSON.stringify(answer.body), {
+    status: answer.status,
+    headers: { "content-type": "application/json", ...answer.headers }
+  })
+
 /** The receiver as a Fetch handler. @internal */
 export const toWebHandler = (options: Webhook.HandlerOptions): (request: Request) => Promise<Response> => {
   const handle = Receiver.make(fromPromise(options))
   return (request) =>
-    Effect.runPromise(handle({
-      method: request.method,
-      header: (name) => request.headers.get(name) ?? undefined,
-      body: (max) => Body.fromFetch(request, max)
-    })).then((answer) =>
-      new Response(JSON.stringify(answer.body), {
-        status: answer.status,
-        headers: { "content-type": "application/json", ...answer.headers }
+    new Promise((resolve) => {
+      const fiber = Effect.runFork(handle({
+        method: request.method,
+        header: (name) => request.headers.get(name) ?? undefined,
+        body: (max) => Body.fromFetch(request, max)
+      }))
+      // the client went away: stop handling (a Promise onEvent cannot be stopped, only left)
+      const signal: AbortSignal | undefined = request.signal
+      const abort = () => fiber.unsafeInterruptAsFork(FiberId.none)
+      if (signal?.aborted === true) abort()
+      else signal?.addEventListener("abort", abort, { once: true })
+      fiber.addObserver((exit) => {
+        signal?.removeEventListener("abort", abort)
+        // a refusal answered before the body was read: cancel the rest rather than receive it
+        if (request.body !== null && !request.bodyUsed) request.body.cancel().catch(() => {})
+        resolve(toResponse(Receiver.answerOf(exit)))
       })
-    )
+    })
 }
 
-/** Writes an answer to a Node response, unless the client has gone. @internal */
-export const writeAnswer = (res: Http.ServerResponse, answer: Receiver.Answer) => {
+const write = (req: Http.IncomingMessage, res: Http.ServerResponse, answer: Receiver.Answer) => {
   if (res.destroyed || res.headersSent) return
   const json = JSON.stringify(answer.body)
-  res.writeHead(answer.status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(json),
-    ...answer.headers
-  })
+  if (req.complete) {
+    res.writeHead(answer.status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(json),
+      ...answer.headers
+    })
+  } else {
+    res.writeHead(answer.status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(json),
+      connection: "close",
+      ...answer.headers
+    })
+    res.once("finish", () => req.socket.destroy())
+  }
   res.end(json)
+}
+
+/**
+ * Writes an answer to a Node response, unless the client has gone. A request whose body
+ * has not all arrived (a refusal answered from its headers, or a body past the limit) is
+ * answered with `Connection: close` and its socket destroyed once the answer is written,
+ * rather than the server reading (and discarding) the rest for as long as the client sends.
+ * An answer given before the body has all arrived waits one turn of the event loop (a
+ * refusal is given while Node is still parsing the packet that brought the headers), so
+ * that a small body sent with the headers does not cost the connection.
+ *
+ * @internal
+ */
+export const writeAnswer = (req: Http.IncomingMessage, res: Http.ServerResponse, answer: Receiver.Answer) => {
+  if (req.complete) write(req, res, answer)
+  else setImmediate(write, req, res, answer)
 }
 
 /**
@@ -90,7 +150,7 @@ export const nodeListener = <R>(
     },
     body: (max) => Body.fromNode(req, max)
   }))
-  fiber.addObserver((exit) => writeAnswer(res, Exit.isSuccess(exit) ? exit.value : Receiver.failed))
+  fiber.addObserver((exit) => writeAnswer(req, res, Receiver.answerOf(exit)))
   res.once("close", () => {
     if (!res.writableEnded) fiber.unsafeInterruptAsFork(FiberId.none)
   })

@@ -10,32 +10,56 @@ import type * as Webhook from "../Webhook.js"
 import { BoundedMap } from "./boundedMap.js"
 import * as Receiver from "./receiver.js"
 import * as ReceiverMounts from "./receiverMounts.js"
+import * as Settings from "./receiverSettings.js"
 
-const recentCapacity = 10_000
+/** @internal */
+export const recentCapacity = 10_000
+
+/** @internal */
+export const recentBytes = 16 * 1024 * 1024
+
+/** @internal */
+export const eventsCapacity = 64
 
 /**
- * Starts the receiver on a Node server for the life of the scope; handled events are kept
- * per session (the newest {@link recentCapacity}) and published to every subscriber.
+ * How often Node checks the headers and request timeouts (its default, 30 seconds, lets a
+ * slow client hold its connection that much longer): every second, or a quarter of a
+ * shorter headers timeout.
+ */
+const checkingIntervalMillis = (headersTimeoutMillis: number) => Math.min(1_000, Math.ceil(headersTimeoutMillis / 4))
+
+/**
+ * Starts the receiver on a Node server for the life of the scope; the first enrichment
+ * handled per session is kept (the newest {@link recentCapacity} sessions, within
+ * {@link recentBytes} of bodies) and every handled event is published to every subscriber,
+ * up to {@link eventsCapacity} waiting for the slowest one before `onEvent` waits too.
  *
  * @internal
  */
 export const make = <E, R, Err>(options: Webhook.ServeOptions<E, R>, onError: (message: string) => Err) =>
   Effect.gen(function*() {
-    const path = options.path ?? "/webhooks/bankconnect"
-    const host = options.host ?? "127.0.0.1"
-    const pubsub = yield* Effect.acquireRelease(PubSub.unbounded<Webhook.Event>(), PubSub.shutdown)
-    const recent = new BoundedMap<string, Webhook.EnrichmentNotification>(recentCapacity)
+    const check = <A>(settings: () => A) =>
+      Effect.try({ try: settings, catch: (error) => onError(error instanceof Error ? error.message : String(error)) })
+    const settings = yield* check(() => Settings.server(options))
+    const { host, path } = settings
+    const pubsub = yield* Effect.acquireRelease(PubSub.bounded<Webhook.Event>(eventsCapacity), PubSub.shutdown)
+    const recent = new BoundedMap<string, Webhook.EnrichmentNotification>(recentCapacity, recentBytes)
 
-    const publish = (event: Webhook.Event) =>
+    const publish = (event: Webhook.Event, bodyBytes: number) =>
       Effect.suspend(() => {
-        if (event._tag === "EnrichmentNotification") recent.set(event.session_id, event)
+        // the first one handled stays: a later delivery (a forged copy, say) does not replace it
+        if (event._tag === "EnrichmentNotification" && !recent.has(event.session_id)) {
+          recent.set(event.session_id, event, bodyBytes)
+        }
         return PubSub.publish(pubsub, event)
       })
 
-    const receiver = Receiver.make<E, R>({
-      ...options,
-      onEvent: (event) => Effect.zipRight(options.onEvent?.(event) ?? Effect.void, publish(event))
-    })
+    const receiver = yield* check(() =>
+      Receiver.make<E, R>({
+        ...options,
+        onEvent: (event, bodyBytes) => Effect.zipRight(options.onEvent?.(event) ?? Effect.void, publish(event, bodyBytes))
+      })
+    )
     // handlers run in this scope's runtime, and are interrupted when it closes
     const run = yield* FiberSet.makeRuntime<R, Receiver.Answer>()
     const listener = ReceiverMounts.nodeListener(receiver, run)
@@ -44,13 +68,17 @@ export const make = <E, R, Err>(options: Webhook.ServeOptions<E, R>, onError: (m
       body: { error: { code: "NOT_FOUND", message: `Deliveries go to ${path}` } },
       headers: {}
     }
-    const server = createServer((req, res) =>
-      (req.url ?? "/").split("?")[0] === path ? listener(req, res) : ReceiverMounts.writeAnswer(res, notFound)
-    )
+    const server = createServer({
+      headersTimeout: settings.headersTimeoutMillis,
+      requestTimeout: settings.requestTimeoutMillis,
+      keepAliveTimeout: settings.keepAliveTimeoutMillis,
+      connectionsCheckingInterval: checkingIntervalMillis(settings.headersTimeoutMillis)
+    }, (req, res) => (req.url ?? "/").split("?")[0] === path ? listener(req, res) : ReceiverMounts.writeAnswer(req, res, notFound))
+    server.maxConnections = settings.maxConnections
     yield* Effect.acquireRelease(
       Effect.async<void, Err>((resume) => {
         server.once("error", (error) => resume(Effect.fail(onError(`The webhook server could not start: ${error.message}`))))
-        server.listen(options.port ?? 0, host, () => resume(Effect.void))
+        server.listen(settings.port, host, () => resume(Effect.void))
       }),
       () =>
         Effect.async<void>((resume) => {
