@@ -6,10 +6,45 @@
  *
  * @since 0.1.0
  */
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as Limits from "./Limits.js"
 
-const Millis = Schema.Number.pipe(Schema.int(), Schema.between(0, 86_400_000))
+const Millis = Schema.Number.pipe(Schema.int(), Schema.between(0, Limits.maxMillis))
 const Share = Schema.Number.pipe(Schema.between(0, 1))
+
+/** How many items an input holds: a string's characters, an array's elements, an object's keys. */
+const sizeOf = (input: unknown): number =>
+  typeof input === "string" || Array.isArray(input)
+    ? input.length
+    : typeof input === "object" && input !== null
+    ? Object.keys(input).length
+    : 0
+
+/** The message of a size past a limit, naming the limit: `what` counts the unit, `limit` is its name. */
+const pastLimit = (max: number, what: string, limit?: string) => ({
+  message: (issue: ParseResult.ParseIssue) =>
+    `Expected at most ${max} ${what}${limit === undefined ? "" : ` (Limits.${limit})`}, got ${sizeOf(issue.actual)}`
+})
+
+/** A string of at most `max` characters. */
+const Text = (max: number, limit: string) =>
+  Schema.String.pipe(Schema.maxLength(max, pastLimit(max, "characters", limit)))
+
+/**
+ * `self` (an array or a record), refused with a message naming the limit when its input
+ * holds more than `max` items. The count is checked before any item is decoded, so a huge
+ * input is refused as fast as a small one.
+ */
+const atMost = <S extends Schema.Schema.AnyNoContext>(self: S, max: number, what: string, limit?: string) =>
+  Schema.compose(
+    Schema.declare(
+      (input: unknown): input is Schema.Schema.Encoded<S> => typeof input === "string" || sizeOf(input) <= max,
+      pastLimit(max, what, limit)
+    ),
+    self,
+    { strict: false }
+  )
 
 /**
  * The account failure codes of `ENRICHMENT_NOTIFICATION` and the session status call.
@@ -56,13 +91,18 @@ export const Outcome = Schema.Union(
   Schema.Struct({
     status: Schema.Literal("failed"),
     errorCode: AccountErrorCode,
-    errorMessage: Schema.optional(Schema.String),
-    months: Schema.optional(Schema.NonEmptyArray(YearMonth)),
+    errorMessage: Schema.optional(Text(Limits.maxMessageLength, "maxMessageLength")),
+    months: Schema.optional(atMost(Schema.NonEmptyArray(YearMonth), Limits.maxMonths, "months", "maxMonths")),
     dates: Schema.optional(
-      Schema.Record({
-        key: YearMonth,
-        value: Schema.NonEmptyArray(Schema.Number.pipe(Schema.int(), Schema.between(1, 31)))
-      })
+      atMost(
+        Schema.Record({
+          key: YearMonth,
+          value: atMost(Schema.NonEmptyArray(Schema.Number.pipe(Schema.int(), Schema.between(1, 31))), 31, "days")
+        }),
+        Limits.maxMonths,
+        "months",
+        "maxMonths"
+      )
     )
   })
 )
@@ -81,9 +121,21 @@ export type Outcome = typeof Outcome.Type
  */
 export const Account = Schema.Struct({
   /** How many statements the account has. Default 1. */
-  statements: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.between(1, 100)), { default: () => 1 }),
+  statements: Schema.optionalWith(
+    Schema.Number.pipe(
+      Schema.int(),
+      Schema.between(1, Limits.maxStatementsPerAccount, {
+        message: (issue) =>
+          `Expected an integer from 1 to ${Limits.maxStatementsPerAccount} (Limits.maxStatementsPerAccount), ` +
+          `got ${String(issue.actual)}`
+      })
+    ),
+    { default: () => 1 }
+  ),
   /** Default `"sbi"`. */
-  bankName: Schema.optionalWith(Schema.NonEmptyString, { default: () => "sbi" }),
+  bankName: Schema.optionalWith(Text(Limits.maxNameLength, "maxNameLength").pipe(Schema.nonEmptyString()), {
+    default: () => "sbi"
+  }),
   /** Where the statements came from; `webhook_mode` 0 notifies only for `online`. Default `"pdf"`. */
   source: Schema.optionalWith(Schema.Literal("pdf", "online", "aa"), { default: () => "pdf" as const }),
   /** Default completed. */
@@ -109,6 +161,19 @@ export const StageMillis = Schema.Struct({
   fraud: Schema.optionalWith(Millis, { default: () => 1000 })
 })
 
+const Latency = Schema.Number.pipe(
+  Schema.int(),
+  Schema.between(0, Limits.maxLatencyMillis, {
+    message: (issue) =>
+      `Expected an integer from 0 to ${Limits.maxLatencyMillis} milliseconds (Limits.maxLatencyMillis), ` +
+      `got ${String(issue.actual)}`
+  })
+)
+
+const LatencyMillis = Schema.Tuple(Latency, Latency).pipe(
+  Schema.filter(([min, max]) => min <= max || `Expected [min, max] with min <= max, got min ${min} > max ${max}`)
+)
+
 /**
  * Faults the API calls meet. Each rate is the share of calls (0 to 1) answered that way;
  * the kinds are drawn in this order: dropped connection, 5xx, 429, non-JSON gateway page.
@@ -124,13 +189,14 @@ export const Faults = Schema.Struct({
   /** Share of calls answered 429 with `Retry-After`. */
   rateLimitRate: Schema.optionalWith(Share, { default: () => 0 }),
   /** The `Retry-After` of a 429, in seconds. Default 1. */
-  retryAfterSeconds: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.between(0, 3600)), {
-    default: () => 1
-  }),
+  retryAfterSeconds: Schema.optionalWith(
+    Schema.Number.pipe(Schema.int(), Schema.between(0, Limits.maxRetryAfterSeconds)),
+    { default: () => 1 }
+  ),
   /** Share of calls answered 502 with an HTML page instead of JSON. */
   nonJsonRate: Schema.optionalWith(Share, { default: () => 0 }),
-  /** Added latency per call, drawn uniformly between the two bounds (milliseconds). */
-  latencyMillis: Schema.optionalWith(Schema.Tuple(Millis, Millis), { default: () => [0, 0] as const })
+  /** Added latency per call, drawn uniformly between the two bounds (milliseconds, min ≤ max). */
+  latencyMillis: Schema.optionalWith(LatencyMillis, { default: () => [0, 0] as const })
 })
 
 /**
@@ -151,7 +217,9 @@ export const Webhook = Schema.Struct({
   /** `false`: no webhook at all for this session. Default `true`. */
   send: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   /** Extra copies of the same delivery. Default 0. */
-  duplicates: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.between(0, 10)), { default: () => 0 }),
+  duplicates: Schema.optionalWith(Schema.Number.pipe(Schema.int(), Schema.between(0, Limits.maxDuplicates)), {
+    default: () => 0
+  }),
   /** Deliver this long before the progress API shows the session completed. Default 0. */
   earlyMillis: Schema.optionalWith(Millis, { default: () => 0 })
 })
@@ -163,7 +231,8 @@ export const Webhook = Schema.Struct({
 export type Webhook = typeof Webhook.Type
 
 /**
- * A session's script.
+ * A session's script. Its sizes are bounded by {@link Limits}: accounts, statements (per
+ * account and in all), the lengths of its strings and its durations.
  *
  * @since 0.1.0
  * @category schemas
@@ -171,8 +240,8 @@ export type Webhook = typeof Webhook.Type
 export const Scenario = Schema.Struct({
   /** The session id; a random UUID when absent. */
   sessionId: Schema.optional(
-    Schema.String.pipe(
-      Schema.pattern(/^[A-Za-z0-9._~-]{1,100}$/, { message: () => "Expected letters, digits, '-', '_', '.' or '~'" })
+    Text(Limits.maxIdLength, "maxIdLength").pipe(
+      Schema.pattern(/^[A-Za-z0-9._~-]+$/, { message: () => "Expected letters, digits, '-', '_', '.' or '~'" })
     )
   ),
   /** `processing` (the default): processing was requested at creation and runs now.
@@ -182,7 +251,10 @@ export const Scenario = Schema.Struct({
     default: () => "processing" as const
   }),
   /** Default one account with one statement. */
-  accounts: Schema.optionalWith(Schema.NonEmptyArray(Account), { default: () => [Account.make({})] as const }),
+  accounts: Schema.optionalWith(
+    atMost(Schema.NonEmptyArray(Account), Limits.maxAccounts, "accounts", "maxAccounts"),
+    { default: () => [Account.make({})] as const }
+  ),
   /** Default one second each. */
   stageMillis: Schema.optionalWith(StageMillis, { default: () => StageMillis.make({}) }),
   /** Statement n starts n × this after the first. Default 0 (all at once). */
@@ -191,7 +263,16 @@ export const Scenario = Schema.Struct({
   webhook: Schema.optionalWith(Webhook, { default: () => Webhook.make({}) }),
   /** Faults for this session's calls; the server-wide faults when absent. */
   faults: Schema.optional(Faults)
-})
+}).pipe(
+  Schema.filter((scenario) => {
+    const statements = scenario.accounts.reduce((sum, account) => sum + account.statements, 0)
+    return statements <= Limits.maxStatementsPerSession || {
+      path: ["accounts"],
+      message: `Expected at most ${Limits.maxStatementsPerSession} statements in all ` +
+        `(Limits.maxStatementsPerSession), got ${statements}`
+    }
+  })
+)
 
 /**
  * A scenario with every default filled in.

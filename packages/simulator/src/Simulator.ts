@@ -23,9 +23,10 @@ import { createServer } from "node:http"
 import * as Api from "./internal/api.js"
 import * as Control from "./internal/control.js"
 import * as Responses from "./internal/responses.js"
-import { Store } from "./internal/store.js"
+import { jsonBytes, Store } from "./internal/store.js"
 import * as Timeline from "./internal/timeline.js"
 import * as Webhooks from "./internal/webhooks.js"
+import * as Limits from "./Limits.js"
 import * as Scenario from "./Scenario.js"
 
 /**
@@ -138,7 +139,10 @@ export interface Service {
   readonly port: number
   readonly apiKey: string
   readonly serverHash: string
-  /** Creates a session from a scenario (every field optional). */
+  /**
+   * Creates a session from a scenario (every field optional). Fails with `ScenarioError`
+   * naming the limit past `Limits.maxSessions` sessions or `Limits.maxStoredSessionBytes`.
+   */
   readonly createSession: (scenario?: Scenario.Input) => Effect.Effect<SessionInfo, ScenarioError>
   /** Every session, oldest first. */
   readonly sessions: Effect.Effect<ReadonlyArray<SessionInfo>>
@@ -150,9 +154,9 @@ export interface Service {
   readonly setFaults: (faults: typeof Scenario.Faults.Encoded) => Effect.Effect<void, ScenarioError>
   /** The registered webhook, if any. */
   readonly webhook: Effect.Effect<Option.Option<WebhookRegistration>>
-  /** The calls received, oldest first (the newest `maxLogEntries`). */
+  /** The calls received, oldest first (the newest `maxLogEntries`, at most `Limits.maxLogBytes` of them). */
   readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
-  /** The webhook delivery attempts, oldest first (the newest `maxLogEntries`). */
+  /** The webhook delivery attempts, oldest first (the newest `maxLogEntries`, at most `Limits.maxLogBytes`). */
   readonly webhookAttempts: Effect.Effect<ReadonlyArray<WebhookAttempt>>
   /** Clears both logs. */
   readonly clearLogs: Effect.Effect<void>
@@ -200,7 +204,10 @@ export interface Options {
   } | undefined
   /** Seeds the fault draws, so a run can be repeated. Default random. */
   readonly seed?: number | undefined
-  /** How many entries each log keeps. Default 10,000. */
+  /**
+   * How many entries each log keeps: an integer, 0 or more. Default 10,000
+   * (`Limits.defaultMaxLogEntries`); each log also keeps at most `Limits.maxLogBytes`.
+   */
   readonly maxLogEntries?: number | undefined
 }
 
@@ -223,6 +230,10 @@ const decodeWith = <A, I>(schema: Schema.Schema<A, I>, what: string) => {
 
 const decodeScenario = decodeWith(Scenario.Scenario, "scenario")
 const decodeFaults = decodeWith(Scenario.Faults, "faults")
+const decodeMaxLogEntries = decodeWith(Schema.Number.pipe(Schema.int(), Schema.nonNegative()), "maxLogEntries")
+
+/** Room for what changes in a session's listing after it is created: its state, start and end. */
+const sessionSlack = 100
 
 const infoOf = (session: Timeline.Session, now: number): SessionInfo => {
   const completesAt = Timeline.completesAt(session)
@@ -257,7 +268,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
     const store = new Store({
       faults: yield* decodeFaults(options.faults ?? {}),
       seed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
-      maxLogEntries: options.maxLogEntries ?? 10_000
+      maxLogEntries: yield* decodeMaxLogEntries(options.maxLogEntries ?? Limits.defaultMaxLogEntries)
     })
     const webhooks = Webhooks.make(
       store,
@@ -276,6 +287,12 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
         const scenario = yield* decodeScenario(input)
         const id = scenario.sessionId ?? randomUUID()
         if (store.sessions.has(id)) return yield* new ScenarioError({ message: `Session ${id} already exists` })
+        if (store.sessions.size >= Limits.maxSessions) {
+          return yield* new ScenarioError({
+            message: `The simulator keeps at most ${Limits.maxSessions} sessions (Limits.maxSessions); ` +
+              "restart it for more"
+          })
+        }
         const now = yield* Clock.currentTimeMillis
         const session: Timeline.Session = {
           id,
@@ -286,9 +303,18 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
           startedAt: scenario.state === "processing" ? now : undefined,
           deleted: scenario.state === "deleted"
         }
+        const info = infoOf(session, now)
+        const bytes = jsonBytes(info) + sessionSlack
+        if (store.sessionBytes + bytes > Limits.maxStoredSessionBytes) {
+          return yield* new ScenarioError({
+            message: `The sessions kept would take more than ${Limits.maxStoredSessionBytes} bytes ` +
+              `(Limits.maxStoredSessionBytes); this one takes ${bytes}, ${store.sessionBytes} are taken`
+          })
+        }
         store.sessions.set(id, session)
+        store.sessionBytes += bytes
         if (!session.deleted) yield* webhooks.schedule(session)
-        return infoOf(session, now)
+        return info
       })
 
     const session = (sessionId: string) =>

@@ -17,3 +17,10 @@ export * as Simulator from "./Simulator.js"
  * @since 0.1.0
  */
 export * as Scenario from "./Scenario.js"
+
+/**
+ * The simulator's limits: request bodies, scenario sizes, sessions kept, logs.
+ *
+ * @since 0.1.0
+ */
+export * as Limits from "./Limits.js"

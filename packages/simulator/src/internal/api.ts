@@ -6,9 +6,12 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import * as Limits from "../Limits.js"
+import type { RequestRecord } from "../Simulator.js"
+import * as Body from "./body.js"
 import * as Faults from "./faults.js"
 import { apiError, badRequest, formatParseError } from "./responses.js"
-import type { Store } from "./store.js"
+import { jsonBytes, type Store } from "./store.js"
 import * as Timeline from "./timeline.js"
 
 /**
@@ -48,8 +51,8 @@ const guarded = (deps: Deps, handler: Handler) =>
     const faults = deps.store.faultsFor(sessionId)
     const fault = Faults.draw(faults, deps.store.random)
     if (fault.latencyMillis > 0) yield* Effect.sleep(fault.latencyMillis)
-    const log = (status: number | "dropped") =>
-      deps.store.requests.push({
+    const log = (status: number | "dropped") => {
+      const record: RequestRecord = {
         at,
         method: request.method,
         path: request.url.split("?")[0] ?? "",
@@ -57,7 +60,9 @@ const guarded = (deps: Deps, handler: Handler) =>
         status,
         fault: fault.kind,
         authorized
-      })
+      }
+      deps.store.requests.push(record, jsonBytes(record))
+    }
     const respond = (response: HttpServerResponse.HttpServerResponse) => {
       log(response.status)
       return response
@@ -103,6 +108,12 @@ const notRequested = () =>
 
 const UpdateWebhookBody = Schema.Struct({
   webhook_url: Schema.String.pipe(
+    Schema.maxLength(Limits.maxUrlLength, {
+      message: (issue) =>
+        `webhook_url must be at most ${Limits.maxUrlLength} characters (Limits.maxUrlLength), got ${
+          (issue.actual as string).length
+        }`
+    }),
     Schema.filter((url) => {
       try {
         const parsed = new URL(url)
@@ -115,16 +126,25 @@ const UpdateWebhookBody = Schema.Struct({
   webhook_mode: Schema.optionalWith(Schema.Literal(0, 1), { default: () => 0 as const })
 })
 
+const decodeUpdateWebhookBody = Schema.decodeUnknown(UpdateWebhookBody)
+
 const updateWebhook = (deps: Deps): Handler => () =>
-  HttpServerRequest.schemaBodyJson(UpdateWebhookBody).pipe(
+  Body.text().pipe(
+    Effect.flatMap((text) =>
+      Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => badRequest("The body must be JSON") })
+    ),
+    Effect.flatMap((json) =>
+      Effect.mapError(decodeUpdateWebhookBody(json), (error) => badRequest(formatParseError(error)))
+    ),
     Effect.map((body) => {
       deps.store.webhook = { url: body.webhook_url, mode: body.webhook_mode }
       return HttpServerResponse.unsafeJson({ message: "success" })
     }),
     Effect.catchTags({
-      ParseError: (error) => Effect.succeed(badRequest(formatParseError(error))),
-      RequestError: () => Effect.succeed(badRequest("The body must be JSON"))
-    })
+      BodyTooLarge: (error) => Effect.succeed(Body.tooLarge(error)),
+      BodyUnreadable: () => Effect.succeed(badRequest("The body could not be read"))
+    }),
+    Effect.merge
   )
 
 const progress = (deps: Deps): Handler => (sessionId) =>

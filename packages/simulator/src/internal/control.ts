@@ -1,10 +1,11 @@
 import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Scenario from "../Scenario.js"
 import type * as Simulator from "../Simulator.js"
+import * as Body from "./body.js"
 import { apiError, badRequest } from "./responses.js"
 
 /**
@@ -14,15 +15,22 @@ import { apiError, badRequest } from "./responses.js"
  */
 export const prefix = "/__simulator"
 
-/** The request's JSON body; an empty body reads as `{}`. */
+/**
+ * The request's JSON body, read up to `Limits.maxBodyBytes`; an empty body reads as `{}`.
+ * Fails with the answer to give when the body is too large, unreadable or not JSON.
+ */
 const jsonBody = Effect.gen(function*() {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const text = yield* Effect.orElseSucceed(request.text, () => "")
-  if (text.trim() === "") return Option.some<unknown>({})
+  const text = yield* Body.text().pipe(
+    Effect.catchTags({
+      BodyTooLarge: (error) => Effect.fail(Body.tooLarge(error)),
+      BodyUnreadable: () => Effect.fail(badRequest("The body could not be read"))
+    })
+  )
+  if (text.trim() === "") return {} as unknown
   try {
-    return Option.some<unknown>(JSON.parse(text))
+    return JSON.parse(text) as unknown
   } catch {
-    return Option.none()
+    return yield* Effect.fail(badRequest("The body must be JSON"))
   }
 })
 
@@ -30,10 +38,10 @@ const withBody = <A>(
   f: (body: unknown) => Effect.Effect<A, Simulator.ScenarioError>,
   onSuccess: (a: A) => HttpServerResponse.HttpServerResponse
 ) =>
-  Effect.flatMap(jsonBody, (body) =>
-    Option.match(body, {
-      onNone: () => Effect.succeed(badRequest("The body must be JSON")),
-      onSome: (json) =>
+  Effect.flatMap(Effect.either(jsonBody), (body) =>
+    Either.match(body, {
+      onLeft: Effect.succeed,
+      onRight: (json) =>
         f(json).pipe(
           Effect.map(onSuccess),
           Effect.catchTag("ScenarioError", (error) => Effect.succeed(badRequest(error.message)))

@@ -58,6 +58,20 @@ const statementsOf = (session: Session): ReadonlyArray<Statement> => {
 /** When a statement is done (completed or failed), relative to the session's start. */
 const doneAt = (statement: Statement): number => statement.ends[statement.failsAt ?? 3] ?? 0
 
+/** How long a session takes from its start, per session object (they are never mutated). */
+const durations = new WeakMap<Session, number>()
+
+/** How long the session takes from its start: when its last statement is done. */
+const durationOf = (session: Session): number => {
+  const known = durations.get(session)
+  if (known !== undefined) return known
+  // a loop, not `Math.max(...)`: spreading many statements would overflow the stack
+  let duration = 0
+  for (const statement of statementsOf(session)) duration = Math.max(duration, doneAt(statement))
+  durations.set(session, duration)
+  return duration
+}
+
 /**
  * When the progress API starts showing the session completed, or `undefined` while
  * processing has not been requested.
@@ -65,9 +79,7 @@ const doneAt = (statement: Statement): number => statement.ends[statement.failsA
  * @internal
  */
 export const completesAt = (session: Session): number | undefined =>
-  session.startedAt === undefined
-    ? undefined
-    : session.startedAt + Math.max(0, ...statementsOf(session).map(doneAt))
+  session.startedAt === undefined ? undefined : session.startedAt + durationOf(session)
 
 const monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

@@ -5,7 +5,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberMap from "effect/FiberMap"
 import type * as Simulator from "../Simulator.js"
-import type { Store } from "./store.js"
+import { jsonBytes, type Store } from "./store.js"
 import * as Timeline from "./timeline.js"
 
 /**
@@ -35,13 +35,18 @@ export const make = (
   fibers: FiberMap.FiberMap<string>,
   settings: Settings
 ) => {
-  const record = (attempt: Omit<Simulator.WebhookAttempt, "at">) =>
-    Effect.map(Clock.currentTimeMillis, (at) => store.webhookAttempts.push({ at, ...attempt }))
+  /** Logs an attempt; its weight is the payload's bytes (already known) and the rest's. */
+  const recordWith = (payloadBytes: number) => (attempt: Omit<Simulator.WebhookAttempt, "at">) =>
+    Effect.map(Clock.currentTimeMillis, (at) => {
+      const entry = { at, ...attempt }
+      store.webhookAttempts.push(entry, payloadBytes + jsonBytes({ ...entry, payload: null }))
+    })
 
   /** One copy of the payload, with its retries. */
   const deliverCopy = (session: Timeline.Session, payload: unknown, copy: number) =>
     Effect.gen(function*() {
       const body = JSON.stringify(payload)
+      const record = recordWith(Buffer.byteLength(body))
       for (let attempt = 1; attempt <= settings.retries + 1; attempt++) {
         const base = { sessionId: session.id, copy, attempt, payload }
         const registration = store.webhook
