@@ -6,8 +6,8 @@
  *   pnpm --filter @effect-bankconnect/examples await-with-fallback
  */
 import { BankConnectClient, Completion, Webhook } from "@effect-bankconnect/client"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"

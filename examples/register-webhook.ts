@@ -5,8 +5,8 @@
  *   pnpm --filter @effect-bankconnect/examples register-webhook
  */
 import { BankConnectClient } from "@effect-bankconnect/client"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"

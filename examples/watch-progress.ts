@@ -6,8 +6,8 @@
  *   pnpm --filter @effect-bankconnect/examples watch-progress
  */
 import { BankConnectClient, Progress } from "@effect-bankconnect/client"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -24,7 +24,9 @@ const program = Effect.gen(function*() {
   yield* Console.log(`watching ${t.sessionId}`)
 
   const last = yield* client.watchProgress(t.sessionId).pipe(
-    Stream.tap((progress) => Console.log([Progress.summary(progress), ...progress.progress.map(statementLine)].join("\n"))),
+    Stream.tap((progress) =>
+      Console.log([Progress.summary(progress), ...progress.progress.map(statementLine)].join("\n"))
+    ),
     // a failure that outlasted the client's retries: start watching again, up to 3 times
     Stream.retry(Schedule.exponential("1 second").pipe(Schedule.intersect(Schedule.recurs(3)))),
     Stream.runLast,

@@ -12,7 +12,9 @@ import { startTarget } from "./support/target.js"
 
 const target = await startTarget({
   stageMillis: { identity: 500, transaction: 500, processing: 500, fraud: 500 },
-  accounts: [{ outcome: { status: "failed", errorCode: "INCOMPLETE_DATES_UPLOAD", dates: { "2024-01": [1, 2, 3, 4] } } }]
+  accounts: [{
+    outcome: { status: "failed", errorCode: "INCOMPLETE_DATES_UPLOAD", dates: { "2024-01": [1, 2, 3, 4] } }
+  }]
 })
 
 let resolveEvent!: (event: Webhook.EnrichmentNotification) => void
@@ -27,7 +29,9 @@ const handler = Webhook.toWebHandler({
 })
 
 const server = await serveFetch((request) =>
-  new URL(request.url).pathname === "/webhooks/bankconnect" ? handler(request) : Promise.resolve(new Response(null, { status: 404 }))
+  new URL(request.url).pathname === "/webhooks/bankconnect"
+    ? handler(request)
+    : Promise.resolve(new Response(null, { status: 404 }))
 )
 const client = AsyncClient.make({ apiKey: target.apiKey, serverHash: target.serverHash, baseUrl: target.baseUrl })
 try {
@@ -39,7 +43,9 @@ try {
   for (const account of event.accounts) {
     const failure = account.failure
     if (failure?._tag === "IncompleteDatesUpload") {
-      const missing = failure.missing.map((m) => `${m.month.year}-${String(m.month.month).padStart(2, "0")}: days ${m.days.join(", ")}`)
+      const missing = failure.missing.map((m) =>
+        `${m.month.year}-${String(m.month.month).padStart(2, "0")}: days ${m.days.join(", ")}`
+      )
       console.log(`account ${account.account_id} failed: missing dates ${missing.join("; ")}`)
     } else {
       console.log(`account ${account.account_id}: ${account.account_status}`)

@@ -6,11 +6,11 @@
  *   pnpm --filter @effect-bankconnect/examples webhook-receiver
  */
 import { BankConnectClient, Webhook } from "@effect-bankconnect/client"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
@@ -54,7 +54,9 @@ const program = Effect.gen(function*() {
 
   const event = yield* Deferred.await(done)
   for (const account of event.accounts) {
-    yield* Console.log(`account ${account.account_id}: ${account.account_status}${account.failure ? ` (${account.failure.code})` : ""}`)
+    yield* Console.log(
+      `account ${account.account_id}: ${account.account_status}${account.failure ? ` (${account.failure.code})` : ""}`
+    )
   }
 })
 

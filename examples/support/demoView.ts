@@ -24,7 +24,8 @@ const mark = (status: string | null) =>
 
 const short = (id: string | null) => (id ?? "(no id)").slice(0, 8)
 
-const monthLabel = (m: Webhook.YearMonth) => new Date(Date.UTC(m.year, m.month - 1)).toLocaleString("en", { month: "short", year: "numeric", timeZone: "UTC" })
+const monthLabel = (m: Webhook.YearMonth) =>
+  new Date(Date.UTC(m.year, m.month - 1)).toLocaleString("en", { month: "short", year: "numeric", timeZone: "UTC" })
 
 /** One line per account of a completed session: its outcome, and why it failed. */
 export const outcomeLines = (result: Completion.Result): ReadonlyArray<string> => {
@@ -55,7 +56,9 @@ export const render = (view: View): ReadonlyArray<string> => [
   ...view.header,
   "",
   ...view.sessions.flatMap((session) => [
-    `  session ${session.tag} ${session.sessionId}: ${session.progress === undefined ? "starting" : Progress.summary(session.progress).replace(/^session \S+: /, "")}`,
+    `  session ${session.tag} ${session.sessionId}: ${
+      session.progress === undefined ? "starting" : Progress.summary(session.progress).replace(/^session \S+: /, "")
+    }`,
     ...(session.progress === undefined ? [] : statementLines(session.tag, session.progress)),
     ...(session.result === undefined ? [] : outcomeLines(session.result).map((line) => `    ${session.tag} => ${line}`))
   ]),

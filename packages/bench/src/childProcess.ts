@@ -14,7 +14,11 @@ export interface Child<A> {
 }
 
 /** Starts `script` (a file next to this one) with `args`. */
-export const start = <A>(script: string, args: ReadonlyArray<string> = [], nodeOptions: ReadonlyArray<string> = []): Child<A> => {
+export const start = <A>(
+  script: string,
+  args: ReadonlyArray<string> = [],
+  nodeOptions: ReadonlyArray<string> = []
+): Child<A> => {
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [...args], {
     execArgv: ["--import", "tsx", ...nodeOptions]
   })
@@ -37,7 +41,11 @@ export const start = <A>(script: string, args: ReadonlyArray<string> = [], nodeO
 }
 
 /** Runs `script` to its one report, then stops it. */
-export const run = async <A>(script: string, args: ReadonlyArray<string> = [], nodeOptions: ReadonlyArray<string> = []): Promise<A> => {
+export const run = async <A>(
+  script: string,
+  args: ReadonlyArray<string> = [],
+  nodeOptions: ReadonlyArray<string> = []
+): Promise<A> => {
   const child = start<A>(script, args, nodeOptions)
   try {
     return await child.message

@@ -50,7 +50,11 @@ const section = <A>(title: string, results: A | undefined, render: (results: A) 
 
 console.log(
   [
-    ...section("Decoding and request overhead", decode || requests ? [...decode ?? [], ...requests ?? []] : undefined, table),
+    ...section(
+      "Decoding and request overhead",
+      decode || requests ? [...decode ?? [], ...requests ?? []] : undefined,
+      table
+    ),
     ...section("Many sessions (2-second interval)", sessions, ManySessions.table),
     ...section("Webhook receiver", receiver, WebhookReceiver.table),
     ...section("Time to completion", completion, TimeToCompletion.table),

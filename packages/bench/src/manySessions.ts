@@ -69,17 +69,29 @@ export const run = async (): Promise<ReadonlyArray<SessionsResult>> => {
   const contrast = 10
   for (const watchers of [1_000, 10_000, 50_000]) {
     results.push(await runOne("in-memory", { contender: "baseline", watchers, seconds: floor }))
-    if (watchers === 10_000) results.push(await runOne("in-memory", { contender: "stream-floor", watchers, seconds: floor }))
-    if (watchers === 1_000) results.push(await runOne("in-memory", { contender: "library", watchers, seconds: contrast }))
+    if (watchers === 10_000) {
+      results.push(await runOne("in-memory", { contender: "stream-floor", watchers, seconds: floor }))
+    }
+    if (watchers === 1_000) {
+      results.push(await runOne("in-memory", { contender: "library", watchers, seconds: contrast }))
+    }
     results.push(await runOne("in-memory", { contender: "library", watchers, seconds: library, maxRequestsInFlight }))
   }
   const simulator = ChildProcess.start<Ready>("./simulatorProcess.ts")
   try {
     const ready = await simulator.message
     const sim = { ...ready, sessionIds: await createSessions(ready, 1_000) }
-    results.push(await runOne("loopback (simulator)", { contender: "baseline", watchers: 1_000, seconds: floor, simulator: sim }))
     results.push(
-      await runOne("loopback (simulator)", { contender: "library", watchers: 1_000, seconds: contrast, maxRequestsInFlight, simulator: sim })
+      await runOne("loopback (simulator)", { contender: "baseline", watchers: 1_000, seconds: floor, simulator: sim })
+    )
+    results.push(
+      await runOne("loopback (simulator)", {
+        contender: "library",
+        watchers: 1_000,
+        seconds: contrast,
+        maxRequestsInFlight,
+        simulator: sim
+      })
     )
   } finally {
     await simulator.stop()
@@ -98,6 +110,8 @@ export const table = (results: ReadonlyArray<SessionsResult>): string =>
       `| ${r.transport} | ${r.watchers.toLocaleString("en")} | ${r.contender} | ${r.windowSeconds.toFixed(0)} | ` +
       `${(r.heapPerWatcherBytes / 1024).toFixed(1)} KB | ` +
       `${r.cpuShare.toFixed(2)} | ${ms(r.firstSnapshotMs.p50)} / ${ms(r.firstSnapshotMs.max)} | ` +
-      `${ms(r.latenessMs.p50)} / ${ms(r.latenessMs.p99)} / ${ms(r.latenessMs.max)} | ${r.snapshots.toLocaleString("en")} | ${r.failed} |`
+      `${ms(r.latenessMs.p50)} / ${ms(r.latenessMs.p99)} / ${ms(r.latenessMs.max)} | ${
+        r.snapshots.toLocaleString("en")
+      } | ${r.failed} |`
     )
   ].join("\n")

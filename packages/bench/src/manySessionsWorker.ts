@@ -148,7 +148,9 @@ const startBaseline = () => {
   const get = sim === undefined
     ? () => Promise.resolve(processing)
     : (i: number) =>
-      fetch(`${sim.baseUrl}/v1/session_data/${sessionIdOf(i)}/progress/`, { headers }).then((response) => response.text())
+      fetch(`${sim.baseUrl}/v1/session_data/${sessionIdOf(i)}/progress/`, { headers }).then((response) =>
+        response.text()
+      )
   const poll = (i: number) => {
     get(i).then(
       (text) => {

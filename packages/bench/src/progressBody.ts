@@ -20,7 +20,9 @@ export const progressBody = (statements: number, status: "completed" | "processi
  */
 export const checkProgress = (json: unknown): boolean => {
   const body = json as { session_id?: unknown; session_progress?: unknown; progress?: unknown }
-  if (typeof body.session_id !== "string" || typeof body.session_progress !== "string" || !Array.isArray(body.progress)) {
+  if (
+    typeof body.session_id !== "string" || typeof body.session_progress !== "string" || !Array.isArray(body.progress)
+  ) {
     throw new Error("unexpected body")
   }
   return body.session_progress === "completed"

@@ -19,8 +19,9 @@ import { checkProgress } from "./progressBody.js"
 const sessionId = "bfb98ac5-7224-401b-a643-175235856187"
 
 /** Runs `operation` n times in a row in `runtime`, as one Effect (no Promise per operation). */
-const repeatIn = <R, ER>(runtime: ManagedRuntime.ManagedRuntime<R, ER>, operation: Effect.Effect<unknown, unknown, R>) =>
-(n: number) => runtime.runPromise(Effect.repeatN(operation, n - 1)).then(() => undefined)
+const repeatIn =
+  <R, ER>(runtime: ManagedRuntime.ManagedRuntime<R, ER>, operation: Effect.Effect<unknown, unknown, R>) =>
+  (n: number) => runtime.runPromise(Effect.repeatN(operation, n - 1)).then(() => undefined)
 
 export const run = async (): Promise<ReadonlyArray<Result>> => {
   const server = ChildProcess.start<{ port: number }>("./server.ts")
@@ -28,13 +29,20 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
   const url = `${baseUrl}/v1/session_data/${sessionId}/progress/`
   const headers = { "x-api-key": "k", "server-hash": "h", accept: "application/json" }
   const runtime = ManagedRuntime.make(
-    BankConnectClient.layer({ apiKey: Redacted.make("test-api-key"), serverHash: Redacted.make("test-server-hash"), baseUrl }).pipe(
+    BankConnectClient.layer({
+      apiKey: Redacted.make("test-api-key"),
+      serverHash: Redacted.make("test-server-hash"),
+      baseUrl
+    }).pipe(
       Layer.provide(FetchHttpClient.layer)
     )
   )
   const library = {
     name: "getProgress (FetchHttpClient)",
-    run: repeatIn(runtime, Effect.flatMap(BankConnectClient.BankConnectClient, (client) => client.getProgress(sessionId)))
+    run: repeatIn(
+      runtime,
+      Effect.flatMap(BankConnectClient.BankConnectClient, (client) => client.getProgress(sessionId))
+    )
   }
   const fetchLoop = {
     name: "fetch + JSON.parse + check",
@@ -68,10 +76,31 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
   }
   try {
     return [
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: fetchLoop, subject: library, operations: 200, rounds: 5 }),
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: undiciLoop, subject: library, operations: 200, rounds: 5 }),
+      await compare({
+        benchmark: "request",
+        case: "sequential GETs",
+        baseline: fetchLoop,
+        subject: library,
+        operations: 200,
+        rounds: 5
+      }),
+      await compare({
+        benchmark: "request",
+        case: "sequential GETs",
+        baseline: undiciLoop,
+        subject: library,
+        operations: 200,
+        rounds: 5
+      }),
       // how much of the overhead is the platform's HttpClient itself
-      await compare({ benchmark: "request", case: "sequential GETs", baseline: platformLoop, subject: library, operations: 200, rounds: 5 })
+      await compare({
+        benchmark: "request",
+        case: "sequential GETs",
+        baseline: platformLoop,
+        subject: library,
+        operations: 200,
+        rounds: 5
+      })
     ]
   } finally {
     await runtime.dispose()

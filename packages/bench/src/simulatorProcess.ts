@@ -17,11 +17,13 @@ process.on("disconnect", () => process.exit(0))
 
 Effect.gen(function*() {
   const simulator = yield* Simulator.make()
-  process.send?.({
-    url: simulator.url,
-    baseUrl: simulator.baseUrl,
-    apiKey: simulator.apiKey,
-    serverHash: simulator.serverHash
-  } satisfies Ready)
+  process.send?.(
+    {
+      url: simulator.url,
+      baseUrl: simulator.baseUrl,
+      apiKey: simulator.apiKey,
+      serverHash: simulator.serverHash
+    } satisfies Ready
+  )
   return yield* Effect.never
 }).pipe(Effect.scoped, NodeRuntime.runMain)

@@ -81,7 +81,8 @@ export const run = async (): Promise<ReadonlyArray<CompletionResult>> => {
       const wait = (path: keyof typeof byPath, session: Created) =>
         Effect.map(
           path === "webhook"
-            ? Effect.map(Completion.awaitCompletion(session.sessionId, { interval: intervalMs }), (result): string => result.via)
+            ? Effect.map(Completion.awaitCompletion(session.sessionId, { interval: intervalMs }), (result): string =>
+              result.via)
             : Effect.as(client.awaitCompletion(session.sessionId, { interval: intervalMs }), "polling"),
           (via) => ({ delay: Date.now() - session.completesAt, via })
         )
@@ -95,7 +96,10 @@ export const run = async (): Promise<ReadonlyArray<CompletionResult>> => {
               sessions: outcomes.length,
               delayMs: spread(outcomes.map((o) => o.delay)),
               expectedBoundMs: intervalMs + roundTripMs,
-              via: outcomes.reduce<Record<string, number>>((counts, o) => ({ ...counts, [o.via]: (counts[o.via] ?? 0) + 1 }), {})
+              via: outcomes.reduce<Record<string, number>>(
+                (counts, o) => ({ ...counts, [o.via]: (counts[o.via] ?? 0) + 1 }),
+                {}
+              )
             })
           ),
         { concurrency: "unbounded" }

@@ -30,7 +30,8 @@ const rounds = 3
 const seconds = 4
 
 /** Runs the loads in turn from one load-generator process. */
-const load = (runs: ReadonlyArray<Run>) => ChildProcess.run<ReadonlyArray<Report>>("./loadProcess.ts", [JSON.stringify(runs)])
+const load = (runs: ReadonlyArray<Run>) =>
+  ChildProcess.run<ReadonlyArray<Report>>("./loadProcess.ts", [JSON.stringify(runs)])
 
 export const run = async (): Promise<ReadonlyArray<ReceiverResult>> => {
   const started = servers.map(([mode]) => ChildProcess.start<Ready>("./webhookServerProcess.ts", [mode]))
@@ -38,7 +39,8 @@ export const run = async (): Promise<ReadonlyArray<ReceiverResult>> => {
     const urls = await Promise.all(started.map((child) => child.message.then((ready) => ready.url)))
     // warm up every server's JIT before anything counts, then rotate who goes first each
     // round, so none always runs on a warmer or cooler machine
-    const order = Array.from({ length: rounds }, (_, round) => servers.map((_, k) => (round + k) % servers.length)).flat()
+    const order = Array.from({ length: rounds }, (_, round) => servers.map((_, k) => (round + k) % servers.length))
+      .flat()
     const done = await load([
       ...urls.map((url) => ({ url, seconds: 1, connections })),
       ...order.map((i) => ({ url: urls[i]!, seconds, connections }))
@@ -70,6 +72,8 @@ export const table = (results: ReadonlyArray<ReceiverResult>): string =>
     "| server (valid ENRICHMENT_NOTIFICATION posts, each a new session) | req/s | p50 / p99 (ms) | vs raw | failed requests |",
     "|---|---|---|---|---|",
     ...results.map((r) =>
-      `| ${r.server} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms} / ${r.p99Ms} | ${r.throughputRatio.toFixed(2)}x | ${r.failures} |`
+      `| ${r.server} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50Ms} / ${r.p99Ms} | ${
+        r.throughputRatio.toFixed(2)
+      }x | ${r.failures} |`
     )
   ].join("\n")

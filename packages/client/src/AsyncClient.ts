@@ -73,7 +73,9 @@ const logLevelOf = (name: unknown, from: string): LogLevel.LogLevel => {
   if (typeof name === "string" && Object.hasOwn(logLevels, name.toLowerCase())) {
     return logLevels[name.toLowerCase() as LogLevelName]
   }
-  throw new TypeError(`AsyncClient.make: ${from} must be one of ${Object.keys(logLevels).join(", ")}, got ${JSON.stringify(name)}`)
+  throw new TypeError(
+    `AsyncClient.make: ${from} must be one of ${Object.keys(logLevels).join(", ")}, got ${JSON.stringify(name)}`
+  )
 }
 
 /**

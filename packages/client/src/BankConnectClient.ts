@@ -413,7 +413,10 @@ export const config: Config.Config<{
     })
   ),
   baseUrl: Config.string("BANKCONNECT_BASE_URL").pipe(
-    Config.validate({ message: "BANKCONNECT_BASE_URL must be an absolute http(s) URL", validation: Validate.isHttpUrl }),
+    Config.validate({
+      message: "BANKCONNECT_BASE_URL must be an absolute http(s) URL",
+      validation: Validate.isHttpUrl
+    }),
     Config.option
   )
 })

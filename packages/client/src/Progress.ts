@@ -31,8 +31,7 @@ const open = <const Known extends ReadonlyArray<string>>(
     description: `one of ${known.map((k) => `"${k}"`).join(", ")}, or another string`
   }) as Schema.Schema<string> as Schema.Schema<Open<Known[number]>>
 
-const nullable = <A>(schema: Schema.Schema<A>) =>
-  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+const nullable = <A>(schema: Schema.Schema<A>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
 
 /**
  * The status of one processing stage of a statement. The API shows `"completed"`; older

@@ -18,7 +18,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -26,11 +26,11 @@ import type * as Stream from "effect/Stream"
 import type * as Http from "node:http"
 import * as AccountFailures from "./internal/accountFailure.js"
 import * as JsonDepth from "./internal/jsonDepth.js"
+import * as ParseIssues from "./internal/parseIssues.js"
 import * as Receiver from "./internal/receiver.js"
 import * as ReceiverMounts from "./internal/receiverMounts.js"
 import * as WebhookServer from "./internal/webhookServer.js"
 import type { Open } from "./Progress.js"
-import * as ParseIssues from "./internal/parseIssues.js"
 
 const open = <const Known extends ReadonlyArray<string>>(...known: Known): Schema.Schema<Open<Known[number]>> =>
   Schema.Union(Schema.Literal(...known), Schema.String)
@@ -380,11 +380,15 @@ export const decode = (body: string | unknown): Effect.Effect<Event, WebhookPayl
     const eventName: unknown = (json as { event_name?: unknown }).event_name
     if (typeof eventName !== "string") return Effect.fail(invalid("event_name: Expected a string"))
     if (eventName.length > maxEventNameLength) {
-      return Effect.fail(invalid(`event_name: Expected at most ${maxEventNameLength} characters, got ${eventName.length}`))
+      return Effect.fail(
+        invalid(`event_name: Expected at most ${maxEventNameLength} characters, got ${eventName.length}`)
+      )
     }
     const sessionId: unknown = (json as { session_id?: unknown }).session_id
     if (typeof sessionId === "string" && sessionId.length > maxSessionIdLength) {
-      return Effect.fail(invalid(`session_id: Expected at most ${maxSessionIdLength} characters, got ${sessionId.length}`))
+      return Effect.fail(
+        invalid(`session_id: Expected at most ${maxSessionIdLength} characters, got ${sessionId.length}`)
+      )
     }
     if (Object.hasOwn(decoders, eventName)) {
       const decodeEvent: (u: unknown) => Effect.Effect<Event, ParseResult.ParseError> =
@@ -395,7 +399,11 @@ export const decode = (body: string | unknown): Effect.Effect<Event, WebhookPayl
       )
     }
     return Effect.succeed(
-      new UnknownEvent({ event_name: eventName, session_id: typeof sessionId === "string" ? sessionId : null, body: json })
+      new UnknownEvent({
+        event_name: eventName,
+        session_id: typeof sessionId === "string" ? sessionId : null,
+        body: json
+      })
     )
   })
 
@@ -544,8 +552,9 @@ export const toWebHandler = (options: HandlerOptions): (request: Request) => Pro
  * @since 0.1.0
  * @category receivers
  */
-export const toNodeListener = (options: HandlerOptions): (req: Http.IncomingMessage, res: Http.ServerResponse) => void =>
-  ReceiverMounts.toNodeListener(options)
+export const toNodeListener = (
+  options: HandlerOptions
+): (req: Http.IncomingMessage, res: Http.ServerResponse) => void => ReceiverMounts.toNodeListener(options)
 
 /**
  * A running webhook server: where it listens, and its events.

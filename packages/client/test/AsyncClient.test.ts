@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import { Simulator } from "@effect-bankconnect/simulator"
+import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
@@ -31,7 +31,11 @@ const simulatorClient = async () => {
 /** A server on 127.0.0.1 that never answers. */
 const silentClient = async () => {
   const server = await start(localServer(() => {}))
-  const client = AsyncClient.make({ apiKey: "test-api-key", serverHash: "test-server-hash", baseUrl: `${server.url}/bank-connect` })
+  const client = AsyncClient.make({
+    apiKey: "test-api-key",
+    serverHash: "test-server-hash",
+    baseUrl: `${server.url}/bank-connect`
+  })
   return { server, client }
 }
 
@@ -149,9 +153,10 @@ describe("AsyncClient", () => {
     expect(() => AsyncClient.make({ apiKey: "api-key-1", serverHash: "short" })).toThrow(
       "serverHash must be at least 8 characters long (it has 5)"
     )
-    expect(() => AsyncClient.make({ apiKey: "api-key-1", serverHash: "server-hash-1", maxRequestsInFlight: 0 })).toThrow(
-      "maxRequestsInFlight must be a whole number of at least 1"
-    )
+    expect(() => AsyncClient.make({ apiKey: "api-key-1", serverHash: "server-hash-1", maxRequestsInFlight: 0 }))
+      .toThrow(
+        "maxRequestsInFlight must be a whole number of at least 1"
+      )
     expect(() =>
       AsyncClient.make({ apiKey: "api-key-1", serverHash: "server-hash-1", maxResponseBytes: { getProgress: 0 } })
     ).toThrow("maxResponseBytes.getProgress must be a whole number of at least 1")
@@ -170,7 +175,9 @@ describe("AsyncClient", () => {
       res.end(JSON.stringify({ session_id: id, session_progress: "processing", progress: [] }))
     }))
     const lines: Array<string> = []
-    const spy = vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => void lines.push(args.join(" ")))
+    const spy = vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) =>
+      void lines.push(args.join(" "))
+    )
     const options = { apiKey: "test-api-key", serverHash: "test-server-hash", baseUrl: server.url, retry: { base: 1 } }
     try {
       const quiet = AsyncClient.make(options)
@@ -187,7 +194,9 @@ describe("AsyncClient", () => {
       await fromEnv.close()
       expect(lines.filter((line) => line.includes("retry 1 of 3") && line.includes("s-3"))).toHaveLength(1)
       vi.stubEnv("BANKCONNECT_LOG", "loud")
-      expect(() => AsyncClient.make(options)).toThrow("BANKCONNECT_LOG must be one of debug, info, warning, error, none")
+      expect(() => AsyncClient.make(options)).toThrow(
+        "BANKCONNECT_LOG must be one of debug, info, warning, error, none"
+      )
     } finally {
       vi.unstubAllEnvs()
       spy.mockRestore()

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as HttpClient from "@effect/platform/HttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -8,7 +8,16 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { BankConnectClient, Progress } from "../src/index.js"
 import { capturingTracer } from "./utils/capture.js"
-import { apiKey, baseUrl, layerFake, makeFake, progressBody, type Reply, type Seen, serverHash } from "./utils/fakeApi.js"
+import {
+  apiKey,
+  baseUrl,
+  layerFake,
+  makeFake,
+  progressBody,
+  type Reply,
+  type Seen,
+  serverHash
+} from "./utils/fakeApi.js"
 
 const sessionId = "bfb98ac5-7224-401b-a643-175235856187"
 const Client = BankConnectClient.BankConnectClient
@@ -92,7 +101,9 @@ describe("BankConnectClient", () => {
       const fake = layerFake(() => ({ status: 200, json: { message: "success" } }))
       return Effect.gen(function*() {
         const client = yield* Client
-        for (const webhookUrl of ["", "/relative/path", "lender.example/hook", "ftp://lender.example/hook", "https://"]) {
+        for (
+          const webhookUrl of ["", "/relative/path", "lender.example/hook", "ftp://lender.example/hook", "https://"]
+        ) {
           const error = yield* Effect.flip(client.updateWebhook({ webhookUrl }))
           expect(error).toMatchObject({ _tag: "InvalidArgument", argument: "webhookUrl" })
         }
@@ -285,7 +296,9 @@ describe("BankConnectClient", () => {
     it.effect("refuses a bound that is not a whole number of at least 1", () =>
       Effect.gen(function*() {
         for (const bad of [0, -1, 1.5, Number.NaN]) {
-          const exit = yield* Effect.exit(Effect.provide(Client, layerFake(() => completed, { maxRequestsInFlight: bad }).layer))
+          const exit = yield* Effect.exit(
+            Effect.provide(Client, layerFake(() => completed, { maxRequestsInFlight: bad }).layer)
+          )
           expect(String(exit)).toContain("maxRequestsInFlight must be a whole number of at least 1")
         }
       }))
@@ -426,7 +439,9 @@ describe("BankConnectClient", () => {
       const fake = makeFake(() => completed)
       return Effect.gen(function*() {
         yield* (yield* Client).getProgress(sessionId)
-        expect(fake.requests[0]?.url.toString()).toBe(`http://127.0.0.1:4010/bank-connect/v1/session_data/${sessionId}/progress/`)
+        expect(fake.requests[0]?.url.toString()).toBe(
+          `http://127.0.0.1:4010/bank-connect/v1/session_data/${sessionId}/progress/`
+        )
         expect(fake.requests[0]?.headers["x-api-key"]).toBe("env-api-key")
         expect(fake.requests[0]?.headers["server-hash"]).toBe("env-server-hash")
       }).pipe(

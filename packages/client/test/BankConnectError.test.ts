@@ -21,7 +21,12 @@ const envelope = (code: string, message: string) => ({ error: { code, message } 
 describe("BankConnectError", () => {
   const documented = [
     ["SESSION_NOT_FOUND", "The provided session ID is invalid", 404, "SessionNotFound"],
-    ["PROCESSING_NOT_REQUESTED", "Cannot proceed as the processing has not been requested yet", 400, "ProcessingNotRequested"],
+    [
+      "PROCESSING_NOT_REQUESTED",
+      "Cannot proceed as the processing has not been requested yet",
+      400,
+      "ProcessingNotRequested"
+    ],
     ["SESSION_DELETED", "The provided session ID has been deleted", 410, "SessionDeleted"],
     ["ACCESS_DENIED", "Authentication credentials were not provided", 403, "AccessDenied"]
   ] as const
@@ -75,7 +80,12 @@ describe("BankConnectError", () => {
   it.effect("maps an unknown code to UnknownApiError, keeping code and message", () =>
     Effect.gen(function*() {
       const error = yield* progressError({ status: 422, json: envelope("SOMETHING_NEW", "A new rule") })
-      expect(error).toMatchObject({ _tag: "UnknownApiError", code: "SOMETHING_NEW", message: "A new rule", status: 422 })
+      expect(error).toMatchObject({
+        _tag: "UnknownApiError",
+        code: "SOMETHING_NEW",
+        message: "A new rule",
+        status: 422
+      })
     }))
 
   it.effect("maps a documented code the endpoint does not document to UnknownApiError", () =>
@@ -111,7 +121,10 @@ describe("BankConnectError", () => {
         status: 200,
         text: `{"session_id":"s","session_progress":"processing","progress":[${"[".repeat(depth)}${"]".repeat(depth)}]}`
       })
-      expect(error).toMatchObject({ _tag: "InvalidResponse", message: "The progress response nests more than 32 levels deep" })
+      expect(error).toMatchObject({
+        _tag: "InvalidResponse",
+        message: "The progress response nests more than 32 levels deep"
+      })
     }))
 
   it.effect("a server echoing the credentials does not put them in the error", () =>
@@ -161,7 +174,9 @@ describe("BankConnectError", () => {
   })
 
   it("lists every documented code with its class and status", () => {
-    expect(Object.fromEntries(Object.entries(BankConnectError.codes).map(([code, v]) => [code, [v.error._tag, v.status]])))
+    expect(
+      Object.fromEntries(Object.entries(BankConnectError.codes).map(([code, v]) => [code, [v.error._tag, v.status]]))
+    )
       .toEqual({
         SESSION_NOT_FOUND: ["SessionNotFound", 404],
         PROCESSING_NOT_REQUESTED: ["ProcessingNotRequested", 400],

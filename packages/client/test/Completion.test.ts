@@ -1,6 +1,6 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Simulator } from "@effect-bankconnect/simulator"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -54,7 +54,10 @@ describe("Completion.awaitCompletion", () => {
       expect(result.via).toBe("webhook")
       expect(Progress.isComplete(result.progress)).toBe(true)
       const failure = Option.getOrThrow(result.webhook).accounts[0]?.failure
-      expect(failure).toMatchObject({ _tag: "IncompleteMonths", months: [{ year: 2023, month: 11 }, { year: 2023, month: 12 }] })
+      expect(failure).toMatchObject({
+        _tag: "IncompleteMonths",
+        months: [{ year: 2023, month: 11 }, { year: 2023, month: 12 }]
+      })
       expect(yield* progressCalls(sessionId)).toHaveLength(1)
     }).pipe(Effect.scoped))
 
@@ -103,7 +106,10 @@ describe("Completion.awaitCompletion", () => {
   it.live("a forged webhook for a session still processing is not trusted", () =>
     Effect.gen(function*() {
       const { receiver, run, sim } = yield* setup({ receiver: true })
-      const { sessionId } = yield* sim.createSession({ stageMillis: { ...stageMillis, fraud: 400 }, webhook: { send: false } })
+      const { sessionId } = yield* sim.createSession({
+        stageMillis: { ...stageMillis, fraud: 400 },
+        webhook: { send: false }
+      })
       yield* post(
         Option.getOrThrow(receiver).url,
         JSON.stringify({ session_id: sessionId, event_name: "ENRICHMENT_NOTIFICATION", accounts: [] })
@@ -126,7 +132,13 @@ describe("Completion.awaitCompletion", () => {
       const forged = {
         session_id: sessionId,
         event_name: "ENRICHMENT_NOTIFICATION",
-        accounts: [{ account_id: "a-1", bank_name: "sbi", account_status: "completed", error_code: null, error_message: null }]
+        accounts: [{
+          account_id: "a-1",
+          bank_name: "sbi",
+          account_status: "completed",
+          error_code: null,
+          error_message: null
+        }]
       }
       yield* post(Option.getOrThrow(receiver).url, JSON.stringify(forged))
       const result = yield* run(sessionId, { webhookWait: "5 seconds" })
@@ -148,7 +160,13 @@ describe("Completion.awaitCompletion", () => {
       const forged = {
         session_id: sessionId,
         event_name: "ENRICHMENT_NOTIFICATION",
-        accounts: [{ account_id: "a-1", bank_name: "sbi", account_status: "failed", error_code: "BALANCE_MISMATCH", error_message: "forged" }]
+        accounts: [{
+          account_id: "a-1",
+          bank_name: "sbi",
+          account_status: "failed",
+          error_code: "BALANCE_MISMATCH",
+          error_message: "forged"
+        }]
       }
       yield* post(server.url, JSON.stringify(forged))
       expect(Option.getOrThrow(yield* server.latestEnrichment(sessionId))).toEqual(real)

@@ -58,7 +58,10 @@ const uploadCompleted = {
 }
 
 const failure = (code: string, message: string) =>
-  Webhook.decode({ ...olderFailure, accounts: [{ ...olderFailure.accounts[0], error_code: code, error_message: message }] })
+  Webhook.decode({
+    ...olderFailure,
+    accounts: [{ ...olderFailure.accounts[0], error_code: code, error_message: message }]
+  })
     .pipe(Effect.map((e) => (e as Webhook.EnrichmentNotification).accounts[0]?.failure))
 
 describe("Webhook.decode", () => {
@@ -175,7 +178,12 @@ describe("Webhook.decode", () => {
       const body = { event_name: "STATEMENT_PASSWORD_REQUIRED", session_id: "s-9", extra: [1, 2] }
       const event = yield* Webhook.decode(JSON.stringify(body))
       expect(event).toBeInstanceOf(Webhook.UnknownEvent)
-      expect(event).toMatchObject({ _tag: "UnknownEvent", event_name: "STATEMENT_PASSWORD_REQUIRED", session_id: "s-9", body })
+      expect(event).toMatchObject({
+        _tag: "UnknownEvent",
+        event_name: "STATEMENT_PASSWORD_REQUIRED",
+        session_id: "s-9",
+        body
+      })
     }))
 
   it.effect("says what is wrong with garbage, never dying", () =>
@@ -202,7 +210,9 @@ describe("Webhook.decode", () => {
   it.effect("refuses a body nested deeper than any real payload, instead of overflowing the stack", () =>
     Effect.gen(function*() {
       const depth = 5_000
-      const body = `{"event_name":"ENRICHMENT_NOTIFICATION","session_id":"s","accounts":[${"[".repeat(depth)}${"]".repeat(depth)}]}`
+      const body = `{"event_name":"ENRICHMENT_NOTIFICATION","session_id":"s","accounts":[${"[".repeat(depth)}${
+        "]".repeat(depth)
+      }]}`
       const error = yield* Effect.flip(Webhook.decode(body))
       expect(error).toMatchObject({ reason: "InvalidPayload", message: "The body nests more than 32 levels deep" })
     }))

@@ -33,7 +33,13 @@ const event = (sessionId: string) =>
   JSON.stringify({
     session_id: sessionId,
     event_name: "ENRICHMENT_NOTIFICATION",
-    accounts: [{ bank_name: "sbi", account_id: "a", account_status: "completed", error_code: null, error_message: null }]
+    accounts: [{
+      bank_name: "sbi",
+      account_id: "a",
+      account_status: "completed",
+      error_code: null,
+      error_message: null
+    }]
   })
 
 for (const way of ways) {
@@ -71,10 +77,11 @@ for (const way of ways) {
       Effect.gen(function*() {
         let calls = 0
         const { url } = yield* setup({
-          onEvent: () => new Promise<void>((resolve) => {
-            calls++
-            setTimeout(resolve, 50)
-          })
+          onEvent: () =>
+            new Promise<void>((resolve) => {
+              calls++
+              setTimeout(resolve, 50)
+            })
         })
         const answers = yield* Effect.all(Array.from({ length: 5 }, () => post(url, event("s-1"))), {
           concurrency: "unbounded"
@@ -147,7 +154,11 @@ for (const way of ways) {
         expect(wrong.json.error.message).toContain("session_id")
         const notUtf8 = yield* post(url, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]))
         expect([notUtf8.status, notUtf8.json.error.message]).toEqual([400, "The body is not valid UTF-8"])
-        expect(invalid.map((i) => i.body.slice(0, 16))).toEqual(["{\"event_name\": ", "{\"event_name\":\"E", "{\ufffd\ufffd}"])
+        expect(invalid.map((i) => i.body.slice(0, 16))).toEqual([
+          "{\"event_name\": ",
+          "{\"event_name\":\"E",
+          "{\ufffd\ufffd}"
+        ])
         expect(invalid.map((i) => i.error.reason)).toEqual(["InvalidJson", "InvalidPayload", "InvalidJson"])
         expect(handled).toHaveLength(0)
       }))
@@ -250,12 +261,16 @@ describe("Webhook.toNodeListener mounted after a body parser", () => {
       })
       const url = yield* Effect.acquireRelease(
         Effect.async<string>((resume) => {
-          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)))
+          server.listen(0, "127.0.0.1", () =>
+            resume(Effect.succeed(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)))
         }),
-        () => Effect.async<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        })
+        () =>
+          Effect.async<void>((resume) => {
+            server.closeAllConnections()
+            server.close(() =>
+              resume(Effect.void)
+            )
+          })
       )
       const answer = yield* post(url, event("s-1"))
       expect([answer.status, answer.json.error.code]).toEqual([400, "UNREADABLE_BODY"])
@@ -266,8 +281,11 @@ describe("receiver settings", () => {
   const constructors = [
     ["toWebHandler", (options: Webhook.HandlerOptions) => Webhook.toWebHandler(options)],
     ["toNodeListener", (options: Webhook.HandlerOptions) => Webhook.toNodeListener(options)],
-    ["httpApp", (options: Webhook.HandlerOptions) =>
-      Webhook.httpApp({ ...options, onEvent: () => Effect.void, onInvalid: undefined })]
+    [
+      "httpApp",
+      (options: Webhook.HandlerOptions) =>
+        Webhook.httpApp({ ...options, onEvent: () => Effect.void, onInvalid: undefined })
+    ]
   ] as const
 
   it("are checked at construction: a TypeError names the option", () => {
@@ -291,7 +309,9 @@ describe("receiver settings", () => {
         expect(() => make({ onEvent: () => {}, ...options }), `${name} ${JSON.stringify(options)}`).toThrow(TypeError)
         expect(() => make({ onEvent: () => {}, ...options })).toThrow(option)
       }
-      expect(() => make({ onEvent: () => {}, secret: "s", secretHeader: "X-Token", maxBodyBytes: 10, handlerTimeout: "1 second" }))
+      expect(() =>
+        make({ onEvent: () => {}, secret: "s", secretHeader: "X-Token", maxBodyBytes: 10, handlerTimeout: "1 second" })
+      )
         .not.toThrow()
       expect(() => make({ onEvent: () => {}, handlerTimeout: Duration.infinity })).not.toThrow()
     }
@@ -312,10 +332,13 @@ describe("Webhook.toWebHandler and the request", () => {
     for (const [headers, status, method] of cases) {
       let cancelled = false
       const stream = new ReadableStream<Uint8Array>({
-        pull: (controller) => new Promise((resolve) => setTimeout(() => {
-          controller.enqueue(new Uint8Array(1024))
-          resolve()
-        }, 10)),
+        pull: (controller) =>
+          new Promise((resolve) =>
+            setTimeout(() => {
+              controller.enqueue(new Uint8Array(1024))
+              resolve()
+            }, 10)
+          ),
         cancel: () => {
           cancelled = true
         }
@@ -368,12 +391,14 @@ describe("Webhook.toWebHandler and the request", () => {
   it("with an already aborted signal, does not wait for onEvent", async () => {
     const handler = Webhook.toWebHandler({ onEvent: () => new Promise<void>(() => {}) })
     const response = await Promise.race([
-      handler(new Request("http://127.0.0.1/hook", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        signal: AbortSignal.abort()
-      })).then(() => "settled", () => "settled"),
+      handler(
+        new Request("http://127.0.0.1/hook", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          signal: AbortSignal.abort()
+        })
+      ).then(() => "settled", () => "settled"),
       new Promise((resolve) => setTimeout(() => resolve("still waiting"), 1_000))
     ])
     expect(response).toBe("settled")

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "@effect/vitest"
-import { vi } from "vitest"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -8,6 +7,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { vi } from "vitest"
 import { Webhook } from "../src/index.js"
 import { post } from "./utils/receivers.js"
 
@@ -152,7 +152,12 @@ describe("Webhook.serve", () => {
       const gone = new AbortController()
       const send = (signal: AbortSignal) =>
         Effect.promise(() =>
-          fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: enrichment("s-1"), signal })
+          fetch(server.url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: enrichment("s-1"),
+            signal
+          })
             .then(async (response) => ({ status: response.status, json: await response.json() }))
             .catch(() => ({ status: 0, json: undefined }))
         )
@@ -168,31 +173,35 @@ describe("Webhook.serve", () => {
       expect(Option.isSome(yield* server.latestEnrichment("s-1"))).toBe(true)
     }).pipe(Effect.scoped))
 
-  it.live("back-pressures onEvent when a subscriber does not keep up: 503 so the sender retries, nothing lost", () =>
-    Effect.gen(function*() {
-      const server = yield* Webhook.serve({ handlerTimeout: "300 millis" })
-      const release = yield* Deferred.make<void>()
-      const seen: Array<string> = []
-      // a subscriber that takes nothing until released
-      yield* Effect.fork(Stream.runForEach(server.events, (event) =>
-        Effect.zipRight(
-          Deferred.await(release),
-          Effect.sync(() => void seen.push("session_id" in event ? String(event.session_id) : ""))
-        )))
-      yield* Effect.sleep("50 millis")
-      const sessions = Array.from({ length: 300 }, (_, n) => `s-${n}`)
-      const answers = yield* Effect.forEach(sessions, (id) => post(server.url, enrichment(id)), { concurrency: 50 })
-      const refused = sessions.filter((_, n) => answers[n]!.status !== 200)
-      expect(refused.length).toBeGreaterThan(0)
-      expect(new Set(answers.filter((a) => a.status !== 200).map((a) => `${a.status} ${a.json.error.code}`)))
-        .toEqual(new Set(["503 HANDLER_TIMEOUT"]))
-      // once the subscriber catches up, the retries are handled, and it saw every event once
-      yield* Deferred.succeed(release, void 0)
-      const retried = yield* Effect.forEach(refused, (id) => post(server.url, enrichment(id)), { concurrency: 10 })
-      expect(retried.every((a) => a.status === 200)).toBe(true)
-      yield* Effect.promise(() => vi.waitFor(() => expect(seen).toHaveLength(sessions.length)))
-      expect([...seen].sort()).toEqual([...sessions].sort())
-    }).pipe(Effect.scoped), 30_000)
+  it.live(
+    "back-pressures onEvent when a subscriber does not keep up: 503 so the sender retries, nothing lost",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* Webhook.serve({ handlerTimeout: "300 millis" })
+        const release = yield* Deferred.make<void>()
+        const seen: Array<string> = []
+        // a subscriber that takes nothing until released
+        yield* Effect.fork(Stream.runForEach(server.events, (event) =>
+          Effect.zipRight(
+            Deferred.await(release),
+            Effect.sync(() => void seen.push("session_id" in event ? String(event.session_id) : ""))
+          )))
+        yield* Effect.sleep("50 millis")
+        const sessions = Array.from({ length: 300 }, (_, n) => `s-${n}`)
+        const answers = yield* Effect.forEach(sessions, (id) => post(server.url, enrichment(id)), { concurrency: 50 })
+        const refused = sessions.filter((_, n) => answers[n]!.status !== 200)
+        expect(refused.length).toBeGreaterThan(0)
+        expect(new Set(answers.filter((a) => a.status !== 200).map((a) => `${a.status} ${a.json.error.code}`)))
+          .toEqual(new Set(["503 HANDLER_TIMEOUT"]))
+        // once the subscriber catches up, the retries are handled, and it saw every event once
+        yield* Deferred.succeed(release, void 0)
+        const retried = yield* Effect.forEach(refused, (id) => post(server.url, enrichment(id)), { concurrency: 10 })
+        expect(retried.every((a) => a.status === 200)).toBe(true)
+        yield* Effect.promise(() => vi.waitFor(() => expect(seen).toHaveLength(sessions.length)))
+        expect([...seen].sort()).toEqual([...sessions].sort())
+      }).pipe(Effect.scoped),
+    30_000
+  )
 
   it.live("refuses invalid settings with a ServeError naming the option", () =>
     Effect.gen(function*() {

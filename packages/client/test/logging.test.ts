@@ -46,7 +46,9 @@ describe("debug logging", () => {
     )
     const lines: Array<Line> = []
     return Effect.gen(function*() {
-      const fiber = yield* Effect.fork(capture((yield* BankConnectClient.BankConnectClient).getProgress(sessionId), lines))
+      const fiber = yield* Effect.fork(
+        capture((yield* BankConnectClient.BankConnectClient).getProgress(sessionId), lines)
+      )
       yield* TestClock.adjust("10 seconds")
       yield* Fiber.join(fiber)
       const retries = lines.filter((line) => line.message.includes("retry"))
@@ -64,9 +66,12 @@ describe("debug logging", () => {
   })
 
   it.effect("logs each skipped poll of a watch", () => {
-    const fake = layerFake((_, i) => i === 0 ? { drop: true } : { status: 200, json: progressBody(sessionId, "completed") }, {
-      retry: { times: 0 }
-    })
+    const fake = layerFake(
+      (_, i) => i === 0 ? { drop: true } : { status: 200, json: progressBody(sessionId, "completed") },
+      {
+        retry: { times: 0 }
+      }
+    )
     const lines: Array<Line> = []
     return Effect.gen(function*() {
       const client = yield* BankConnectClient.BankConnectClient
@@ -75,13 +80,20 @@ describe("debug logging", () => {
       yield* Fiber.join(fiber)
       const skipped = lines.filter((line) => line.message.includes("skipped"))
       expect(skipped).toHaveLength(1)
-      expect(skipped[0]?.message).toBe("BankConnect: poll skipped after TransportError (1 of 5 in a row); next poll in 2s")
-      expect(skipped[0]?.annotations).toMatchObject({ "bankconnect.session_id": sessionId, "bankconnect.failed_polls": 1 })
+      expect(skipped[0]?.message).toBe(
+        "BankConnect: poll skipped after TransportError (1 of 5 in a row); next poll in 2s"
+      )
+      expect(skipped[0]?.annotations).toMatchObject({
+        "bankconnect.session_id": sessionId,
+        "bankconnect.failed_polls": 1
+      })
     }).pipe(Effect.provide(fake.layer))
   })
 
   it.effect("logs nothing at the default level", () => {
-    const fake = layerFake((_, i) => i === 0 ? { drop: true } : { status: 200, json: progressBody(sessionId, "completed") })
+    const fake = layerFake((_, i) =>
+      i === 0 ? { drop: true } : { status: 200, json: progressBody(sessionId, "completed") }
+    )
     const lines: Array<Line> = []
     return Effect.gen(function*() {
       const fiber = yield* Effect.fork(

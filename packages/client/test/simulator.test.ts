@@ -1,6 +1,6 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Simulator } from "@effect-bankconnect/simulator"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"

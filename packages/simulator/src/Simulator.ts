@@ -5,10 +5,10 @@
  *
  * @since 0.1.0
  */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpServer from "@effect/platform/HttpServer"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -298,7 +298,9 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
           id,
           scenario,
           accountIds: scenario.accounts.map(() => randomUUID()),
-          statementIds: scenario.accounts.map((account) => Array.from({ length: account.statements }, () => randomUUID())),
+          statementIds: scenario.accounts.map((account) =>
+            Array.from({ length: account.statements }, () => randomUUID())
+          ),
           createdAt: now,
           startedAt: scenario.state === "processing" ? now : undefined,
           deleted: scenario.state === "deleted"
@@ -355,10 +357,16 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
       apiKey,
       serverHash,
       createSession,
-      sessions: Effect.map(Clock.currentTimeMillis, (now) => Array.from(store.sessions.values(), (s) => infoOf(s, now))),
+      sessions: Effect.map(
+        Clock.currentTimeMillis,
+        (now) => Array.from(store.sessions.values(), (s) => infoOf(s, now))
+      ),
       session,
       deleteSession,
-      setFaults: (faults) => Effect.map(decodeFaults(faults), (decoded) => { store.faults = decoded }),
+      setFaults: (faults) =>
+        Effect.map(decodeFaults(faults), (decoded) => {
+          store.faults = decoded
+        }),
       webhook: Effect.sync(() => Option.fromNullable(store.webhook)),
       requests: Effect.sync(() => store.requests.all()),
       webhookAttempts: Effect.sync(() => store.webhookAttempts.all()),

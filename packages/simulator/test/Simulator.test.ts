@@ -93,7 +93,7 @@ describe("Simulator", () => {
     it.scoped("starts a waiting session, refuses a second start, and reports status once done", () =>
       Effect.gen(function*() {
         const sim = yield* Simulator.make()
-        const { sessionId, accountIds } = yield* sim.createSession({
+        const { accountIds, sessionId } = yield* sim.createSession({
           state: "not_requested",
           accounts: [{ bankName: "axis", outcome: { status: "completed" } }]
         })
@@ -131,7 +131,9 @@ describe("Simulator", () => {
             error: { code: "ACCESS_DENIED", message: "Authentication credentials were not provided" }
           }])
         }
-        const ok = yield* request(sim, "GET", progressPath(sessionId), { headers: { "x-api-key": "k1", "server-hash": "h1" } })
+        const ok = yield* request(sim, "GET", progressPath(sessionId), {
+          headers: { "x-api-key": "k1", "server-hash": "h1" }
+        })
         expect(ok.status).toBe(200)
         const log = yield* sim.requests
         expect(log.map((r) => r.authorized)).toEqual([false, false, false, true])
@@ -155,9 +157,13 @@ describe("Simulator", () => {
         })
         expect([ok.status, ok.json]).toEqual([200, { message: "success" }])
         expect(yield* sim.webhook).toEqual(Option.some({ url: "https://lender.example/hook", mode: 1 }))
-        yield* request(sim, "POST", updateWebhookPath, { body: JSON.stringify({ webhook_url: "http://127.0.0.1:9/h" }) })
+        yield* request(sim, "POST", updateWebhookPath, {
+          body: JSON.stringify({ webhook_url: "http://127.0.0.1:9/h" })
+        })
         expect(yield* sim.webhook).toEqual(Option.some({ url: "http://127.0.0.1:9/h", mode: 0 }))
-        const badUrl = yield* request(sim, "POST", updateWebhookPath, { body: JSON.stringify({ webhook_url: "ftp://x" }) })
+        const badUrl = yield* request(sim, "POST", updateWebhookPath, {
+          body: JSON.stringify({ webhook_url: "ftp://x" })
+        })
         expect([badUrl.status, badUrl.json.error.code]).toEqual([400, "BAD_REQUEST"])
         expect(badUrl.json.error.message).toContain("webhook_url")
         const badMode = yield* request(sim, "POST", updateWebhookPath, {

@@ -35,10 +35,16 @@ describe("Simulator control over HTTP", () => {
   it.scoped("sets faults, and serves and clears the request and webhook logs", () =>
     Effect.gen(function*() {
       const sim = yield* Simulator.make()
-      const bad = yield* request(sim, "PUT", "/__simulator/faults", { headers: {}, body: JSON.stringify({ errorRate: 2 }) })
+      const bad = yield* request(sim, "PUT", "/__simulator/faults", {
+        headers: {},
+        body: JSON.stringify({ errorRate: 2 })
+      })
       expect([bad.status, bad.json.error.code]).toEqual([400, "BAD_REQUEST"])
       expect(bad.json.error.message).toContain("errorRate")
-      const set = yield* request(sim, "PUT", "/__simulator/faults", { headers: {}, body: JSON.stringify({ rateLimitRate: 1 }) })
+      const set = yield* request(sim, "PUT", "/__simulator/faults", {
+        headers: {},
+        body: JSON.stringify({ rateLimitRate: 1 })
+      })
       expect(set.status).toBe(204)
       expect((yield* request(sim, "GET", progressPath("x"))).status).toBe(429)
       yield* request(sim, "PUT", "/__simulator/faults", { headers: {}, body: "{}" })

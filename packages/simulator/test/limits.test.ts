@@ -50,31 +50,35 @@ const accounts = <A = object>(n: number, account: A = {} as A): Array<A> => Arra
 
 describe("Simulator limits", () => {
   describe("request bodies", () => {
-    it.scoped("answers a control body past Limits.maxBodyBytes 413 naming it, with or without content-length", () =>
-      Effect.gen(function*() {
-        const sim = yield* Simulator.make()
-        const twoMiB = JSON.stringify({ accounts: accounts(1), pad: " ".repeat(2 * 1_048_576) })
-        for (const [method, path] of [["POST", "/__simulator/sessions"], ["PUT", "/__simulator/faults"]] as const) {
-          const declared = yield* send(sim, method, path, twoMiB)
-          expect([declared.status, declared.json.error.code]).toEqual([413, "PAYLOAD_TOO_LARGE"])
-          expect(declared.json.error.message).toContain(`${Limits.maxBodyBytes} bytes`)
-          expect(declared.json.error.message).toContain("Limits.maxBodyBytes")
-          // no content-length: counted while read, in 64 KiB chunks
-          const streamed = yield* chunked(sim, method, path, accounts(32, " ".repeat(65_536)))
-          expect([streamed.status, streamed.json.error.code]).toEqual([413, "PAYLOAD_TOO_LARGE"])
-        }
-        // the limit itself is allowed, one byte more is not, either way
-        expect((yield* post(sim, padded(Limits.maxBodyBytes))).status).toBe(201)
-        expect((yield* post(sim, padded(Limits.maxBodyBytes + 1))).status).toBe(413)
-        const half = padded(Limits.maxBodyBytes / 2)
-        const postChunks = (last: string) => chunked(sim, "POST", "/__simulator/sessions", [half, last])
-        expect((yield* postChunks(" ".repeat(Limits.maxBodyBytes / 2))).status).toBe(201)
-        expect((yield* postChunks(" ".repeat(Limits.maxBodyBytes / 2 + 1))).status).toBe(413)
-        // nothing was created by the refused ones, and it keeps serving
-        const list = yield* request(sim, "GET", "/__simulator/sessions", control)
-        expect([list.status, list.json.length]).toEqual([200, 2])
-        expect((yield* post(sim, "{}")).status).toBe(201)
-      }), 30_000)
+    it.scoped(
+      "answers a control body past Limits.maxBodyBytes 413 naming it, with or without content-length",
+      () =>
+        Effect.gen(function*() {
+          const sim = yield* Simulator.make()
+          const twoMiB = JSON.stringify({ accounts: accounts(1), pad: " ".repeat(2 * 1_048_576) })
+          for (const [method, path] of [["POST", "/__simulator/sessions"], ["PUT", "/__simulator/faults"]] as const) {
+            const declared = yield* send(sim, method, path, twoMiB)
+            expect([declared.status, declared.json.error.code]).toEqual([413, "PAYLOAD_TOO_LARGE"])
+            expect(declared.json.error.message).toContain(`${Limits.maxBodyBytes} bytes`)
+            expect(declared.json.error.message).toContain("Limits.maxBodyBytes")
+            // no content-length: counted while read, in 64 KiB chunks
+            const streamed = yield* chunked(sim, method, path, accounts(32, " ".repeat(65_536)))
+            expect([streamed.status, streamed.json.error.code]).toEqual([413, "PAYLOAD_TOO_LARGE"])
+          }
+          // the limit itself is allowed, one byte more is not, either way
+          expect((yield* post(sim, padded(Limits.maxBodyBytes))).status).toBe(201)
+          expect((yield* post(sim, padded(Limits.maxBodyBytes + 1))).status).toBe(413)
+          const half = padded(Limits.maxBodyBytes / 2)
+          const postChunks = (last: string) => chunked(sim, "POST", "/__simulator/sessions", [half, last])
+          expect((yield* postChunks(" ".repeat(Limits.maxBodyBytes / 2))).status).toBe(201)
+          expect((yield* postChunks(" ".repeat(Limits.maxBodyBytes / 2 + 1))).status).toBe(413)
+          // nothing was created by the refused ones, and it keeps serving
+          const list = yield* request(sim, "GET", "/__simulator/sessions", control)
+          expect([list.status, list.json.length]).toEqual([200, 2])
+          expect((yield* post(sim, "{}")).status).toBe(201)
+        }),
+      30_000
+    )
 
     it.scoped("answers update_webhook 413 past Limits.maxBodyBytes, and 400 past Limits.maxUrlLength", () =>
       Effect.gen(function*() {
@@ -167,54 +171,62 @@ describe("Simulator limits", () => {
   })
 
   describe("sessions kept", () => {
-    it.scoped("keeps at most Limits.maxSessions sessions, refuses more naming it, and lists them all", () =>
-      Effect.gen(function*() {
-        const sim = yield* Simulator.make()
-        for (let i = 0; i < Limits.maxSessions; i++) yield* sim.createSession({})
-        const refused = yield* refusal(sim.createSession({}))
-        expect(refused).toContain(`ScenarioError: The simulator keeps at most ${Limits.maxSessions} sessions`)
-        expect(refused).toContain("Limits.maxSessions")
-        const overHttp = yield* post(sim, "{}")
-        expect([overHttp.status, overHttp.json.error.code]).toEqual([400, "BAD_REQUEST"])
-        expect(overHttp.json.error.message).toContain("Limits.maxSessions")
-        const list = yield* request(sim, "GET", "/__simulator/sessions", control)
-        expect([list.status, list.json.length]).toEqual([200, Limits.maxSessions])
-        // and the kept ones are still served
-        const last = list.json[Limits.maxSessions - 1].sessionId
-        expect((yield* request(sim, "GET", progressPath(last))).status).toBe(200)
-        expect((yield* request(sim, "DELETE", `/__simulator/sessions/${last}`, control)).status).toBe(204)
-      }), 60_000)
+    it.scoped(
+      "keeps at most Limits.maxSessions sessions, refuses more naming it, and lists them all",
+      () =>
+        Effect.gen(function*() {
+          const sim = yield* Simulator.make()
+          for (let i = 0; i < Limits.maxSessions; i++) yield* sim.createSession({})
+          const refused = yield* refusal(sim.createSession({}))
+          expect(refused).toContain(`ScenarioError: The simulator keeps at most ${Limits.maxSessions} sessions`)
+          expect(refused).toContain("Limits.maxSessions")
+          const overHttp = yield* post(sim, "{}")
+          expect([overHttp.status, overHttp.json.error.code]).toEqual([400, "BAD_REQUEST"])
+          expect(overHttp.json.error.message).toContain("Limits.maxSessions")
+          const list = yield* request(sim, "GET", "/__simulator/sessions", control)
+          expect([list.status, list.json.length]).toEqual([200, Limits.maxSessions])
+          // and the kept ones are still served
+          const last = list.json[Limits.maxSessions - 1].sessionId
+          expect((yield* request(sim, "GET", progressPath(last))).status).toBe(200)
+          expect((yield* request(sim, "DELETE", `/__simulator/sessions/${last}`, control)).status).toBe(204)
+        }),
+      60_000
+    )
 
-    it.scoped("keeps at most Limits.maxStoredSessionBytes of sessions, so the listing stays whole", () =>
-      Effect.gen(function*() {
-        const sim = yield* Simulator.make()
-        const account = {
-          statements: Limits.maxStatementsPerSession / Limits.maxAccounts,
-          bankName: "b".repeat(Limits.maxNameLength),
-          outcome: {
-            status: "failed",
-            errorCode: "BALANCE_MISMATCH",
-            errorMessage: "m".repeat(Limits.maxMessageLength)
+    it.scoped(
+      "keeps at most Limits.maxStoredSessionBytes of sessions, so the listing stays whole",
+      () =>
+        Effect.gen(function*() {
+          const sim = yield* Simulator.make()
+          const account = {
+            statements: Limits.maxStatementsPerSession / Limits.maxAccounts,
+            bankName: "b".repeat(Limits.maxNameLength),
+            outcome: {
+              status: "failed",
+              errorCode: "BALANCE_MISMATCH",
+              errorMessage: "m".repeat(Limits.maxMessageLength)
+            }
+          } as const
+          const scenario = { accounts: accounts(Limits.maxAccounts, account), webhook: { send: false } }
+          // each takes more than 100 kB as JSON, so no more than this many can fit
+          const most = Math.ceil(Limits.maxStoredSessionBytes / 100_000)
+          let kept = 0
+          let refused = "accepted"
+          while (refused === "accepted" && kept <= most) {
+            refused = yield* refusal(sim.createSession(scenario as never))
+            if (refused === "accepted") kept++
           }
-        } as const
-        const scenario = { accounts: accounts(Limits.maxAccounts, account), webhook: { send: false } }
-        // each takes more than 100 kB as JSON, so no more than this many can fit
-        const most = Math.ceil(Limits.maxStoredSessionBytes / 100_000)
-        let kept = 0
-        let refused = "accepted"
-        while (refused === "accepted" && kept <= most) {
-          refused = yield* refusal(sim.createSession(scenario as never))
-          if (refused === "accepted") kept++
-        }
-        expect(refused).toContain("ScenarioError: The sessions kept would take more than")
-        expect(refused).toContain("Limits.maxStoredSessionBytes")
-        expect(kept).toBeGreaterThan(100)
-        const list = yield* request(sim, "GET", "/__simulator/sessions", control)
-        expect([list.status, list.json.length]).toEqual([200, kept])
-        expect(Buffer.byteLength(list.text)).toBeLessThanOrEqual(Limits.maxStoredSessionBytes)
-        // a small one still fits
-        expect((yield* post(sim, "{}")).status).toBe(201)
-      }), 60_000)
+          expect(refused).toContain("ScenarioError: The sessions kept would take more than")
+          expect(refused).toContain("Limits.maxStoredSessionBytes")
+          expect(kept).toBeGreaterThan(100)
+          const list = yield* request(sim, "GET", "/__simulator/sessions", control)
+          expect([list.status, list.json.length]).toEqual([200, kept])
+          expect(Buffer.byteLength(list.text)).toBeLessThanOrEqual(Limits.maxStoredSessionBytes)
+          // a small one still fits
+          expect((yield* post(sim, "{}")).status).toBe(201)
+        }),
+      60_000
+    )
   })
 
   describe("faults", () => {

@@ -18,7 +18,7 @@ describe("Simulator webhooks", () => {
       const hook = yield* receiver()
       const sim = yield* Simulator.make({ webhooks: { secret: "s3cret" } })
       yield* register(sim, hook.url)
-      const { sessionId, accountIds } = yield* sim.createSession({
+      const { accountIds, sessionId } = yield* sim.createSession({
         accounts: [
           { bankName: "hdfc" },
           { outcome: { status: "failed", errorCode: "INCOMPLETE_MONTHS_UPLOAD", months: ["2023-11", "2023-12"] } }
@@ -61,7 +61,14 @@ describe("Simulator webhooks", () => {
         ]
       })
       yield* eventually(() => attempts(sim).length === 1)
-      expect(attempts(sim)[0]).toMatchObject({ sessionId, url: hook.url, copy: 1, attempt: 1, outcome: "delivered", status: 200 })
+      expect(attempts(sim)[0]).toMatchObject({
+        sessionId,
+        url: hook.url,
+        copy: 1,
+        attempt: 1,
+        outcome: "delivered",
+        status: 200
+      })
     }))
 
   it.scoped("delivers the older form with null errors, and the dates map of INCOMPLETE_DATES_UPLOAD", () =>
@@ -72,7 +79,9 @@ describe("Simulator webhooks", () => {
       yield* sim.createSession({ webhook: { form: "older" } })
       yield* sim.createSession({
         webhook: { form: "older" },
-        accounts: [{ outcome: { status: "failed", errorCode: "INCOMPLETE_DATES_UPLOAD", dates: { "2024-01": [1, 2, 3, 4] } } }]
+        accounts: [{
+          outcome: { status: "failed", errorCode: "INCOMPLETE_DATES_UPLOAD", dates: { "2024-01": [1, 2, 3, 4] } }
+        }]
       })
       yield* TestClock.adjust("4 seconds")
       yield* eventually(() => hook.received.length === 2)
@@ -82,12 +91,19 @@ describe("Simulator webhooks", () => {
       const accounts = bodies.map((b) => b.accounts[0])
       const ok = accounts.find((a) => a.account_status === "completed")
       const failed = accounts.find((a) => a.account_status === "failed")
-      expect(Object.keys(ok).sort()).toEqual(["account_id", "account_status", "bank_name", "error_code", "error_message"])
+      expect(Object.keys(ok).sort()).toEqual([
+        "account_id",
+        "account_status",
+        "bank_name",
+        "error_code",
+        "error_message"
+      ])
       expect(ok).toMatchObject({ account_status: "completed", error_code: null, error_message: null })
       expect(failed).toMatchObject({
         account_status: "failed",
         error_code: "INCOMPLETE_DATES_UPLOAD",
-        error_message: "Statement(s) uploaded contain incomplete dates. Missing dates present for {\"Jan 2024\": [1, 2, 3, 4]}"
+        error_message:
+          "Statement(s) uploaded contain incomplete dates. Missing dates present for {\"Jan 2024\": [1, 2, 3, 4]}"
       })
     }))
 

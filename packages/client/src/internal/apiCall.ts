@@ -14,7 +14,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as BankConnectError from "../BankConnectError.js"
 import * as ErrorResponse from "./errorResponse.js"
-import * as InFlight from "./inFlight.js"
+import type * as InFlight from "./inFlight.js"
 import * as JsonDepth from "./jsonDepth.js"
 import * as ParseIssues from "./parseIssues.js"
 import * as ResponseBody from "./responseBody.js"
@@ -275,8 +275,10 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
           }
           const error = ErrorResponse.fromResponse(errorContext, status, text)
           if (!Transience.isTransient(error)) return Effect.fail(failure(error))
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Effect.fail(failure(error, RetryPolicy.parseRetryAfter(response.headers["retry-after"], now))))
+          return Effect.flatMap(
+            Clock.currentTimeMillis,
+            (now) => Effect.fail(failure(error, RetryPolicy.parseRetryAfter(response.headers["retry-after"], now)))
+          )
         })
       )
     }
@@ -290,7 +292,10 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
         duration: settings.timeout,
         onTimeout: () =>
           failure(
-            transportError("Timeout", `${target.method} ${target.url} timed out after ${Duration.format(settings.timeout)}`)
+            transportError(
+              "Timeout",
+              `${target.method} ${target.url} timed out after ${Duration.format(settings.timeout)}`
+            )
           )
       })
     )

@@ -6,10 +6,10 @@ import * as FiberId from "effect/FiberId"
 import * as HashSet from "effect/HashSet"
 import { createHash, timingSafeEqual } from "node:crypto"
 import type * as Webhook from "../Webhook.js"
+import * as WebhookModule from "../Webhook.js"
 import type * as Body from "./body.js"
 import { BoundedMap } from "./boundedMap.js"
 import * as Settings from "./receiverSettings.js"
-import * as WebhookModule from "../Webhook.js"
 
 /** @internal */
 export const memoryDedupeStore = (capacity = 10_000): Webhook.DedupeStore => {
@@ -66,7 +66,11 @@ export interface Options<E, R> extends Omit<Webhook.HttpAppOptions<E, R>, "onEve
   readonly onEvent: (event: Webhook.Event, bodyBytes: number) => Effect.Effect<void, E, R>
 }
 
-const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({ status, body, headers })
+const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
+  status,
+  body,
+  headers
+})
 
 const refuse = (status: number, code: string, message: string, headers?: Record<string, string>) =>
   reply(status, { error: { code, message } }, headers)
@@ -163,7 +167,9 @@ export const make = <E, R>(options: Options<E, R>): Handler<R> => {
 
   const invalid = (body: string, error: Webhook.WebhookPayloadError) =>
     Effect.as(
-      options.onInvalid === undefined ? Effect.void : Effect.catchAllCause(options.onInvalid({ body, error }), () => Effect.void),
+      options.onInvalid === undefined
+        ? Effect.void
+        : Effect.catchAllCause(options.onInvalid({ body, error }), () => Effect.void),
       refuse(400, error.reason === "InvalidJson" ? "INVALID_JSON" : "INVALID_PAYLOAD", error.message)
     )
 
@@ -209,49 +215,53 @@ export const make = <E, R>(options: Options<E, R>): Handler<R> => {
       )
     })
 
-  const receive = (request: Delivery) => Effect.gen(function*() {
-    if (request.method !== "POST") {
-      return refuse(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed; deliveries are POSTed`, {
-        allow: "POST"
-      })
-    }
-    if (secret !== undefined) {
-      const given = request.header(secretHeader)
-      if (given === undefined || !sameSecret(given, secret)) {
-        return refuse(401, "UNAUTHORIZED", `The ${secretHeader} header is missing or does not match`)
+  const receive = (request: Delivery) =>
+    Effect.gen(function*() {
+      if (request.method !== "POST") {
+        return refuse(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed; deliveries are POSTed`, {
+          allow: "POST"
+        })
       }
-    }
-    if (!isJson(request.header("content-type"))) {
-      return refuse(415, "UNSUPPORTED_MEDIA_TYPE", "The body must be application/json")
-    }
-    const declared = Number(request.header("content-length"))
-    if (declared > maxBodyBytes) return refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`)
-    const bytes = yield* Effect.either(request.body(maxBodyBytes))
-    if (bytes._tag === "Left") {
-      return bytes.left._tag === "TooLarge"
-        ? refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`)
-        : refuse(400, "UNREADABLE_BODY", "The body could not be read")
-    }
-    let text: string
-    try {
-      text = utf8.decode(bytes.right)
-    } catch {
-      const error = new WebhookModule.WebhookPayloadError({ reason: "InvalidJson", message: "The body is not valid UTF-8" })
-      return yield* invalid(lenient.decode(bytes.right), error)
-    }
-    // parse once, for both decoding and the dedupe key; decode reads a string as JSON text,
-    // so it gets the raw text when parsing failed (it then reports why) or gave a string
-    let json: unknown = undefined
-    let parsed = true
-    try {
-      json = JSON.parse(text)
-    } catch {
-      parsed = false
-    }
-    const decoded = yield* Effect.either(WebhookModule.decode(parsed && typeof json !== "string" ? json : text))
-    if (decoded._tag === "Left") return yield* invalid(text, decoded.left)
-    return yield* deadline(handleOnce(eventKey(decoded.right, json), decoded.right, bytes.right.byteLength))
-  })
+      if (secret !== undefined) {
+        const given = request.header(secretHeader)
+        if (given === undefined || !sameSecret(given, secret)) {
+          return refuse(401, "UNAUTHORIZED", `The ${secretHeader} header is missing or does not match`)
+        }
+      }
+      if (!isJson(request.header("content-type"))) {
+        return refuse(415, "UNSUPPORTED_MEDIA_TYPE", "The body must be application/json")
+      }
+      const declared = Number(request.header("content-length"))
+      if (declared > maxBodyBytes) return refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`)
+      const bytes = yield* Effect.either(request.body(maxBodyBytes))
+      if (bytes._tag === "Left") {
+        return bytes.left._tag === "TooLarge"
+          ? refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`)
+          : refuse(400, "UNREADABLE_BODY", "The body could not be read")
+      }
+      let text: string
+      try {
+        text = utf8.decode(bytes.right)
+      } catch {
+        const error = new WebhookModule.WebhookPayloadError({
+          reason: "InvalidJson",
+          message: "The body is not valid UTF-8"
+        })
+        return yield* invalid(lenient.decode(bytes.right), error)
+      }
+      // parse once, for both decoding and the dedupe key; decode reads a string as JSON text,
+      // so it gets the raw text when parsing failed (it then reports why) or gave a string
+      let json: unknown = undefined
+      let parsed = true
+      try {
+        json = JSON.parse(text)
+      } catch {
+        parsed = false
+      }
+      const decoded = yield* Effect.either(WebhookModule.decode(parsed && typeof json !== "string" ? json : text))
+      if (decoded._tag === "Left") return yield* invalid(text, decoded.left)
+      return yield* deadline(handleOnce(eventKey(decoded.right, json), decoded.right, bytes.right.byteLength))
+    })
 
   return (delivery) => Effect.catchAllCause(receive(delivery), () => Effect.succeed(failed))
 }

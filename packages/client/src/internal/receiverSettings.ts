@@ -63,8 +63,11 @@ export const receiver = (options: Webhook.ReceiverOptions): Receiver => {
     secret = typeof options.secret === "string" ? options.secret : Redacted.value(options.secret)
     // the secret is never echoed, only what is wrong with it
     if (typeof secret !== "string" || secret === "") invalid("secret", "expected a non-empty string")
-    else if (secret.trim() !== secret) invalid("secret", "it starts or ends with whitespace, which a header value cannot")
-    else if (/[\x00-\x1f\x7f]/.test(secret)) invalid("secret", "it contains control characters, which a header value cannot")
+    else if (secret.trim() !== secret) {
+      invalid("secret", "it starts or ends with whitespace, which a header value cannot")
+    } else if (/[\x00-\x1f\x7f]/.test(secret)) {
+      invalid("secret", "it contains control characters, which a header value cannot")
+    }
   }
   return {
     maxBodyBytes,
@@ -92,15 +95,22 @@ export interface Server {
 /** @internal */
 export const server = (options: Webhook.ServeOptions<unknown, unknown>): Server => {
   const port = options.port ?? 0
-  if (!Number.isInteger(port) || port < 0 || port > 65535) invalid("port", `expected a port from 0 to 65535, got ${port}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    invalid("port", `expected a port from 0 to 65535, got ${port}`)
+  }
   const host = options.host ?? "127.0.0.1"
   if (typeof host !== "string" || host === "") invalid("host", "expected a host name or address")
   const path = options.path ?? "/webhooks/bankconnect"
-  if (typeof path !== "string" || !path.startsWith("/")) invalid("path", `expected a path starting with "/", got ${path}`)
+  if (typeof path !== "string" || !path.startsWith("/")) {
+    invalid("path", `expected a path starting with "/", got ${path}`)
+  }
   const headersTimeoutMillis = millis("headersTimeout", options.headersTimeout ?? "10 seconds", false)
   const requestTimeoutMillis = millis("requestTimeout", options.requestTimeout ?? "30 seconds", false)
   if (headersTimeoutMillis > requestTimeoutMillis) {
-    invalid("headersTimeout", `it is longer than requestTimeout (${requestTimeoutMillis} ms), which covers the headers too`)
+    invalid(
+      "headersTimeout",
+      `it is longer than requestTimeout (${requestTimeoutMillis} ms), which covers the headers too`
+    )
   }
   return {
     port,

@@ -162,7 +162,9 @@ export const readText = (
   max: number
 ): Effect.Effect<string, TooLarge | HttpClientError.ResponseError> => {
   const declared = response.headers["content-length"]
-  if (declared !== undefined && Number(declared) > max) return Effect.zipRight(discard(response), Effect.fail(new TooLarge(max)))
+  if (declared !== undefined && Number(declared) > max) {
+    return Effect.zipRight(discard(response), Effect.fail(new TooLarge(max)))
+  }
   const source = sourceOf(response)
   if (typeof Response !== "undefined" && source instanceof Response) return fromWeb(response, source, max)
   const node = nodeBody(source)

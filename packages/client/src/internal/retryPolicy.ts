@@ -53,8 +53,12 @@ const what = (error: unknown): { readonly text: string; readonly annotations: Re
     readonly status?: unknown
     readonly sessionId?: unknown
   }
-  const annotations: Record<string, unknown> = typeof sessionId === "string" ? { "bankconnect.session_id": sessionId } : {}
-  if (typeof status === "number") return { text: `HTTP ${status}`, annotations: { ...annotations, "bankconnect.status": status } }
+  const annotations: Record<string, unknown> = typeof sessionId === "string"
+    ? { "bankconnect.session_id": sessionId }
+    : {}
+  if (typeof status === "number") {
+    return { text: `HTTP ${status}`, annotations: { ...annotations, "bankconnect.status": status } }
+  }
   if (_tag === "TransportError" && reason === "Timeout") return { text: "a timeout", annotations }
   return { text: "a network failure", annotations }
 }
@@ -85,7 +89,9 @@ export const schedule = (policy: RetryPolicy): Schedule.Schedule<unknown, unknow
       const millis = Math.round(Duration.toMillis(wait))
       return Effect.as(
         Effect.logDebug(
-          `BankConnect: retry ${retries + 1} of ${policy.times} in ${Duration.format(Duration.millis(millis))} after ${failed.text}`
+          `BankConnect: retry ${retries + 1} of ${policy.times} in ${
+            Duration.format(Duration.millis(millis))
+          } after ${failed.text}`
         ).pipe(
           Effect.annotateLogs({
             ...failed.annotations,

@@ -69,7 +69,9 @@ export const transportReason = (error: HttpClientError.HttpClientError): "Networ
   for (let depth = 0; depth < 8 && typeof cause === "object" && cause !== null; depth++) {
     const { code, message } = cause as { readonly code?: unknown; readonly message?: unknown }
     if (typeof code === "string" && permanentCodes.has(code)) return "Misconfigured"
-    if (typeof message === "string" && permanentMessages.some((pattern) => pattern.test(message))) return "Misconfigured"
+    if (typeof message === "string" && permanentMessages.some((pattern) => pattern.test(message))) {
+      return "Misconfigured"
+    }
     cause = (cause as { readonly cause?: unknown }).cause
   }
   return "Network"

@@ -57,9 +57,9 @@ export const clientProblem = (
   return positiveIntegerProblem("maxRequestsInFlight", options.maxRequestsInFlight)
 }
 
-
 /** The caller's input for a message: scrubbed of the credentials before it is cut. */
-const quote = (value: unknown, max: number, scrubber: Secrets.Scrubber) => JSON.stringify(scrubber.excerpt(String(value), max))
+const quote = (value: unknown, max: number, scrubber: Secrets.Scrubber) =>
+  JSON.stringify(scrubber.excerpt(String(value), max))
 
 const sessionIdPattern = /^[A-Za-z0-9._~-]+$/
 
@@ -76,14 +76,19 @@ export const maxSessionIdLength = 256
  *
  * @internal
  */
-export const sessionId = (value: string, scrubber: Secrets.Scrubber): Effect.Effect<string, BankConnectError.InvalidArgument> =>
+export const sessionId = (
+  value: string,
+  scrubber: Secrets.Scrubber
+): Effect.Effect<string, BankConnectError.InvalidArgument> =>
   typeof value === "string" && value.length <= maxSessionIdLength && sessionIdPattern.test(value) && value !== "." &&
     value !== ".."
     ? Effect.succeed(value)
     : Effect.fail(
       new BankConnectError.InvalidArgument({
         argument: "sessionId",
-        message: `Expected a session id of at most ${maxSessionIdLength} letters, digits, "-", "_", "." or "~", got ${quote(value, 80, scrubber)}`
+        message: `Expected a session id of at most ${maxSessionIdLength} letters, digits, "-", "_", "." or "~", got ${
+          quote(value, 80, scrubber)
+        }`
       })
     )
 
@@ -92,7 +97,10 @@ export const sessionId = (value: string, scrubber: Secrets.Scrubber): Effect.Eff
  *
  * @internal
  */
-export const webhookUrl = (value: string, scrubber: Secrets.Scrubber): Effect.Effect<string, BankConnectError.InvalidArgument> =>
+export const webhookUrl = (
+  value: string,
+  scrubber: Secrets.Scrubber
+): Effect.Effect<string, BankConnectError.InvalidArgument> =>
   typeof value === "string" && isHttpUrl(value)
     ? Effect.succeed(value)
     : Effect.fail(
@@ -107,7 +115,10 @@ export const webhookUrl = (value: string, scrubber: Secrets.Scrubber): Effect.Ef
  *
  * @internal
  */
-export const webhookMode = (value: unknown, scrubber: Secrets.Scrubber): Effect.Effect<0 | 1, BankConnectError.InvalidArgument> =>
+export const webhookMode = (
+  value: unknown,
+  scrubber: Secrets.Scrubber
+): Effect.Effect<0 | 1, BankConnectError.InvalidArgument> =>
   value === 0 || value === 1
     ? Effect.succeed(value)
     : Effect.fail(

@@ -57,7 +57,8 @@ export const make = <E, R, Err>(options: Webhook.ServeOptions<E, R>, onError: (m
     const receiver = yield* check(() =>
       Receiver.make<E, R>({
         ...options,
-        onEvent: (event, bodyBytes) => Effect.zipRight(options.onEvent?.(event) ?? Effect.void, publish(event, bodyBytes))
+        onEvent: (event, bodyBytes) =>
+          Effect.zipRight(options.onEvent?.(event) ?? Effect.void, publish(event, bodyBytes))
       })
     )
     // handlers run in this scope's runtime, and are interrupted when it closes
@@ -68,16 +69,23 @@ export const make = <E, R, Err>(options: Webhook.ServeOptions<E, R>, onError: (m
       body: { error: { code: "NOT_FOUND", message: `Deliveries go to ${path}` } },
       headers: {}
     }
-    const server = createServer({
-      headersTimeout: settings.headersTimeoutMillis,
-      requestTimeout: settings.requestTimeoutMillis,
-      keepAliveTimeout: settings.keepAliveTimeoutMillis,
-      connectionsCheckingInterval: checkingIntervalMillis(settings.headersTimeoutMillis)
-    }, (req, res) => (req.url ?? "/").split("?")[0] === path ? listener(req, res) : ReceiverMounts.writeAnswer(req, res, notFound))
+    const server = createServer(
+      {
+        headersTimeout: settings.headersTimeoutMillis,
+        requestTimeout: settings.requestTimeoutMillis,
+        keepAliveTimeout: settings.keepAliveTimeoutMillis,
+        connectionsCheckingInterval: checkingIntervalMillis(settings.headersTimeoutMillis)
+      },
+      (req, res) =>
+        (req.url ?? "/").split("?")[0] === path ? listener(req, res) : ReceiverMounts.writeAnswer(req, res, notFound)
+    )
     server.maxConnections = settings.maxConnections
     yield* Effect.acquireRelease(
       Effect.async<void, Err>((resume) => {
-        server.once("error", (error) => resume(Effect.fail(onError(`The webhook server could not start: ${error.message}`))))
+        server.once(
+          "error",
+          (error) => resume(Effect.fail(onError(`The webhook server could not start: ${error.message}`)))
+        )
         server.listen(settings.port, host, () => resume(Effect.void))
       }),
       () =>

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "@effect/vitest"
 import { type Scenario, Simulator } from "@effect-bankconnect/simulator"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -59,14 +59,17 @@ describe("webhook delivery under faults", () => {
         serverHash: Redacted.make(sim.serverHash),
         baseUrl: sim.baseUrl
       }).pipe(Layer.provide(FetchHttpClient.layer))
-      yield* Effect.flatMap(BankConnectClient.BankConnectClient, (c) => c.updateWebhook({ webhookUrl: receiver.url })).pipe(
-        Effect.provide(clientLayer)
-      )
-      const created = yield* Effect.forEach(Array.from({ length: sessions }, (_, i) => i), (i) => sim.createSession(scenario(i)))
+      yield* Effect.flatMap(BankConnectClient.BankConnectClient, (c) => c.updateWebhook({ webhookUrl: receiver.url }))
+        .pipe(
+          Effect.provide(clientLayer)
+        )
+      const created = yield* Effect.forEach(Array.from({ length: sessions }, (_, i) => i), (i) =>
+        sim.createSession(scenario(i)))
 
       const results = yield* Effect.forEach(
         created,
-        ({ sessionId }) => Completion.awaitCompletion(sessionId, { webhookWait: "5 seconds", interval: "100 millis" }),
+        ({ sessionId }) =>
+          Completion.awaitCompletion(sessionId, { webhookWait: "5 seconds", interval: "100 millis" }),
         { concurrency: "unbounded" }
       ).pipe(Effect.provide(clientLayer), Effect.provideService(Webhook.WebhookEvents, receiver))
 
@@ -82,7 +85,9 @@ describe("webhook delivery under faults", () => {
       report(
         `delivery: ${sessions} sessions, ${attempts.length} delivery attempts (${failedAttempts} answered 500 after onEvent ` +
           `failed ${failures} times, ${delivered} acknowledged incl. duplicates), every event handled exactly once, ` +
-          `${results.filter((r) => r.via === "webhook").length} completions via webhook, ${early} early webhooks confirmed by polling`
+          `${
+            results.filter((r) => r.via === "webhook").length
+          } completions via webhook, ${early} early webhooks confirmed by polling`
       )
     }).pipe(Effect.scoped), 120_000 * scale)
 })

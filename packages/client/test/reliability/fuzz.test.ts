@@ -71,7 +71,9 @@ const deep = fc.integer({ min: 1, max: 20_000 }).map((depth) =>
   `{"event_name":"ENRICHMENT_NOTIFICATION","session_id":"s","accounts":[${"[".repeat(depth)}${"]".repeat(depth)}]}`
 )
 
-const hostileKeys = fc.constantFrom("__proto__", "constructor", "prototype", "toString", "hasOwnProperty").chain((key) =>
+const hostileKeys = fc.constantFrom("__proto__", "constructor", "prototype", "toString", "hasOwnProperty").chain((
+  key
+) =>
   fc.constantFrom(
     `{"${key}":{"polluted":true},"event_name":"ENRICHMENT_NOTIFICATION","session_id":"s","accounts":[]}`,
     `{"event_name":"X","${key}":{"prototype":{"polluted":true}}}`,
@@ -84,13 +86,23 @@ const hugeString = fc.integer({ min: 1, max: 200_000 }).map((n) =>
 )
 
 describe("webhook receiver fuzzing", () => {
-  it("random JSON values and strings", () =>
-    fc.assert(fc.asyncProperty(fc.oneof(fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.string()), check), {
-      numRuns: runs
-    }), 60_000 * scale)
+  it(
+    "random JSON values and strings",
+    () =>
+      fc.assert(
+        fc.asyncProperty(fc.oneof(fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.string()), check),
+        {
+          numRuns: runs
+        }
+      ),
+    60_000 * scale
+  )
 
-  it("events from the schemas, truncated, and with wrong types", () =>
-    fc.assert(fc.asyncProperty(fc.oneof(enrichment, upload, truncated, wrongType), check), { numRuns: runs }), 60_000 * scale)
+  it(
+    "events from the schemas, truncated, and with wrong types",
+    () => fc.assert(fc.asyncProperty(fc.oneof(enrichment, upload, truncated, wrongType), check), { numRuns: runs }),
+    60_000 * scale
+  )
 
   it("huge strings, deep nesting, invalid UTF-8 and hostile keys", () =>
     fc.assert(

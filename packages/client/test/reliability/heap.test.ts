@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as HttpClient from "@effect/platform/HttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -15,12 +15,14 @@ const body = JSON.stringify(progressBody("s-1", "processing", 2))
 const inMemory = inMemoryTransport(body)
 const client = Effect.provide(
   BankConnectClient.BankConnectClient,
-  BankConnectClient.layer({ apiKey: Redacted.make("test-api-key"), serverHash: Redacted.make("test-server-hash"), baseUrl: "http://in-memory" }).pipe(
+  BankConnectClient.layer({
+    apiKey: Redacted.make("test-api-key"),
+    serverHash: Redacted.make("test-server-hash"),
+    baseUrl: "http://in-memory"
+  }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, inMemory))
   )
 )
-
-
 
 describe("resource hygiene", () => {
   it.live(`${100_000 * scale} polls keep the heap flat`, () =>

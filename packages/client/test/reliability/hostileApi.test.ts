@@ -1,6 +1,6 @@
-import { describe, expect, it } from "@effect/vitest"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -33,14 +33,22 @@ const clientOver = (
   options: Partial<BankConnectClient.Options> = {}
 ) =>
   Layer.build(
-    BankConnectClient.layer({ ...credentials, baseUrl: `${url}/bank-connect`, retry: { base: "10 millis" }, ...options })
+    BankConnectClient.layer({
+      ...credentials,
+      baseUrl: `${url}/bank-connect`,
+      retry: { base: "10 millis" },
+      ...options
+    })
       .pipe(Layer.provide(transport))
   ).pipe(Effect.map(Context.get(BankConnectClient.BankConnectClient)))
 
 const transports = [
   ["fetch", FetchHttpClient.layer],
   // a RequestInit in context that asks fetch to follow redirects must not win
-  ["fetch asked to follow", Layer.merge(FetchHttpClient.layer, Layer.succeed(FetchHttpClient.RequestInit, { redirect: "follow" }))],
+  [
+    "fetch asked to follow",
+    Layer.merge(FetchHttpClient.layer, Layer.succeed(FetchHttpClient.RequestInit, { redirect: "follow" }))
+  ],
   [
     "fetch whose layer was asked to follow",
     Layer.provide(FetchHttpClient.layer, Layer.succeed(FetchHttpClient.RequestInit, { redirect: "follow" }))
@@ -201,17 +209,25 @@ describe("hostile API answers", () => {
     /** Every prefix of a credential of three characters or more. */
     const leaks = (text: string) =>
       [apiKey, serverHash].flatMap((secret) =>
-        Array.from({ length: secret.length - 2 }, (_, i) => secret.slice(0, i + 3)).filter((part) => text.includes(part))
+        Array.from({ length: secret.length - 2 }, (_, i) => secret.slice(0, i + 3)).filter((part) =>
+          text.includes(part)
+        )
       )
 
     it.effect("a credential echoed across any cut leaves no part of itself in a message", () => {
       // the key starts at every position around each cut: the gateway page (200 characters),
       // the undecodable body (80), the API's own message (1,000)
-      const offsets = [...Array.from({ length: 40 }, (_, i) => 170 + i), ...Array.from({ length: 40 }, (_, i) => 960 + i)]
+      const offsets = [
+        ...Array.from({ length: 40 }, (_, i) => 170 + i),
+        ...Array.from({ length: 40 }, (_, i) => 960 + i)
+      ]
       const bodies = offsets.flatMap((offset) => [
         { status: 502, text: `<html><body>${"g".repeat(offset)}${apiKey} and ${serverHash}</body></html>` },
         { status: 200, text: `${"n".repeat(offset - 150)}${apiKey}` },
-        { status: 404, json: { error: { code: "SESSION_NOT_FOUND", message: `${"m".repeat(offset)}${serverHash}${apiKey}` } } }
+        {
+          status: 404,
+          json: { error: { code: "SESSION_NOT_FOUND", message: `${"m".repeat(offset)}${serverHash}${apiKey}` } }
+        }
       ])
       const fake = layerFake((_, i) => bodies[i]!, { retry: { times: 0 } })
       return Effect.gen(function*() {
@@ -228,7 +244,11 @@ describe("hostile API answers", () => {
           found.push(...leaks(error.message))
         }
         expect(found).toEqual([])
-        report(`hostile API: credentials echoed at ${bodies.length + 20} cut positions: no part of 3+ characters in any message`)
+        report(
+          `hostile API: credentials echoed at ${
+            bodies.length + 20
+          } cut positions: no part of 3+ characters in any message`
+        )
       }).pipe(Effect.provide(fake.layer))
     })
 
@@ -317,9 +337,10 @@ describe("hostile API answers", () => {
       const reset = new TypeError("fetch failed", {
         cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })
       })
-      const fake = layerFake((_, i) =>
-        i < 4 ? { transportFailure: reset } : { status: 200, json: progressBody(sessionId, "completed") }
-      , { retry: { times: 1, base: "10 millis" } })
+      const fake = layerFake(
+        (_, i) => i < 4 ? { transportFailure: reset } : { status: 200, json: progressBody(sessionId, "completed") },
+        { retry: { times: 1, base: "10 millis" } }
+      )
       return Effect.gen(function*() {
         const client = yield* BankConnectClient.BankConnectClient
         const fiber = yield* Effect.fork(Stream.runCollect(client.watchProgress(sessionId, { interval: "1 second" })))

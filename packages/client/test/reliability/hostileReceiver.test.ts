@@ -40,7 +40,9 @@ const listen = (listener: http.RequestListener) =>
     ({ server }) =>
       Effect.async<void>((resume) => {
         server.closeAllConnections()
-        server.close(() => resume(Effect.void))
+        server.close(() =>
+          resume(Effect.void)
+        )
       })
   )
 
@@ -114,7 +116,9 @@ describe("receiver against a hostile sender", () => {
       const growth = (after - before) / 1048576
       report(
         `hostile ids: 300 deliveries with 500 KiB ids (200 session_id, 100 event_name) answered ` +
-          `${[...statuses].map(([status, n]) => `${n}x${status}`).join(", ")}, heap ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB`
+          `${[...statuses].map(([status, n]) => `${n}x${status}`).join(", ")}, heap ${growth >= 0 ? "+" : ""}${
+            growth.toFixed(1)
+          } MB`
       )
       expect([...statuses]).toEqual([[400, 300]])
       expect(growth).toBeLessThan(10)
@@ -129,7 +133,9 @@ describe("receiver against a hostile sender", () => {
       const unknown = "E".repeat(Webhook.maxEventNameLength)
       expect((yield* Effect.promise(() => deliver(keeping.url, enrichment(longest)))).status).toBe(200)
       expect(
-        (yield* Effect.promise(() => deliver(keeping.url, JSON.stringify({ event_name: unknown, session_id: longest })))).status
+        (yield* Effect.promise(() =>
+          deliver(keeping.url, JSON.stringify({ event_name: unknown, session_id: longest }))
+        )).status
       ).toBe(200)
       expect(Option.map(yield* keeping.latestEnrichment(longest), (e) => e.session_id.length)).toEqual(Option.some(256))
       expect(keys).toHaveLength(2)
@@ -182,7 +188,10 @@ describe("receiver against a hostile sender", () => {
         ["wrong method", 405, ["content-type: application/json", huge, "x-secret-key: s3cret-value"], "PUT"]
       ]
       const figures: Array<string> = []
-      const mounts = [[node.url, "toNodeListener"], [served.url, "serve"], [platform, "httpApp on NodeHttpServer"]] as const
+      const mounts = [[node.url, "toNodeListener"], [served.url, "serve"], [
+        platform,
+        "httpApp on NodeHttpServer"
+      ]] as const
       for (const [url, mount] of mounts) {
         for (const [name, status, lines, method] of cases) {
           const chunked = lines.includes("transfer-encoding: chunked")
@@ -199,37 +208,48 @@ describe("receiver against a hostile sender", () => {
       report(`refused requests: connection closed after ${figures.join(", ")} (the client still sending)`)
     }).pipe(Effect.scoped), 60_000)
 
-  it.live("keeps the connection of a refused request whose small body came with its headers", () =>
-    Effect.gen(function*() {
-      const node = yield* listen(Webhook.toNodeListener({ secret: "s3cret-value", onEvent: () => {} }))
-      const served = yield* Webhook.serve({ secret: "s3cret-value", path: "/hook" })
-      const platform = yield* ways[0]!.start({ secret: "s3cret-value", onEvent: () => {} })
-      for (const url of [node.url, served.url, platform]) {
-        const body = enrichment("s-1")
-        const request = (secret: string) =>
-          head("/hook", ["content-type: application/json", `content-length: ${body.length}`, `x-secret-key: ${secret}`]) + body
-        const statuses = yield* Effect.promise(() =>
-          new Promise<Array<number>>((resolve) => {
-            const { port } = new URL(url)
-            const socket = net.connect(Number(port), "127.0.0.1")
-            let received = ""
-            socket.on("connect", () => socket.write(request("wrong")))
-            socket.on("data", (data: Buffer) => {
-              received += data.toString("latin1")
-              const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1]))
-              // the same connection takes a second request once the first is answered
-              if (statuses.length === 1 && received.endsWith("}")) socket.write(request("s3cret-value"))
-              if (statuses.length === 2 && received.endsWith("}")) {
-                socket.destroy()
-                resolve(statuses)
-              }
+  it.live(
+    "keeps the connection of a refused request whose small body came with its headers",
+    () =>
+      Effect.gen(function*() {
+        const node = yield* listen(Webhook.toNodeListener({ secret: "s3cret-value", onEvent: () => {} }))
+        const served = yield* Webhook.serve({ secret: "s3cret-value", path: "/hook" })
+        const platform = yield* ways[0]!.start({ secret: "s3cret-value", onEvent: () => {} })
+        for (const url of [node.url, served.url, platform]) {
+          const body = enrichment("s-1")
+          const request = (secret: string) =>
+            head("/hook", [
+              "content-type: application/json",
+              `content-length: ${body.length}`,
+              `x-secret-key: ${secret}`
+            ]) + body
+          const statuses = yield* Effect.promise(() =>
+            new Promise<Array<number>>((resolve) => {
+              const { port } = new URL(url)
+              const socket = net.connect(Number(port), "127.0.0.1")
+              let received = ""
+              socket.on("connect", () => socket.write(request("wrong")))
+              socket.on("data", (data: Buffer) => {
+                received += data.toString("latin1")
+                const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1]))
+                // the same connection takes a second request once the first is answered
+                if (statuses.length === 1 && received.endsWith("}")) socket.write(request("s3cret-value"))
+                if (statuses.length === 2 && received.endsWith("}")) {
+                  socket.destroy()
+                  resolve(statuses)
+                }
+              })
+              socket.on(
+                "close",
+                () => resolve([...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1])))
+              )
             })
-            socket.on("close", () => resolve([...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1]))))
-          })
-        )
-        expect(statuses).toEqual([401, 200])
-      }
-    }).pipe(Effect.scoped), 20_000)
+          )
+          expect(statuses).toEqual([401, 200])
+        }
+      }).pipe(Effect.scoped),
+    20_000
+  )
 
   it.live("drops connections that trickle their headers, and keeps answering deliveries", () =>
     Effect.gen(function*() {
@@ -243,7 +263,9 @@ describe("receiver against a hostile sender", () => {
           const socket = net.connect(Number(port), "127.0.0.1")
           let line = 0
           const trickle = setInterval(() => {
-            if (socket.writable) socket.write(line++ === 0 ? "POST /webhooks/bankconnect HTTP/1.1\r\n" : `x-${line}: y\r\n`)
+            if (socket.writable) {
+              socket.write(line++ === 0 ? "POST /webhooks/bankconnect HTTP/1.1\r\n" : `x-${line}: y\r\n`)
+            }
           }, 100)
           const giveUp = setTimeout(() => socket.destroy(), 5_000)
           socket.on("error", () => {})
@@ -253,8 +275,7 @@ describe("receiver against a hostile sender", () => {
             closedAfter.push(Date.now() - started)
             resolve()
           })
-        })
-      )
+        }))
       // a delivery while they trickle is answered
       yield* Effect.sleep("300 millis")
       const during = yield* Effect.promise(() => deliver(server.url, enrichment("during")))
@@ -265,27 +286,41 @@ describe("receiver against a hostile sender", () => {
       expect(closedAfter).toHaveLength(sockets)
       // the headers timeout, plus at most the 1-second check interval, plus scheduling
       expect(slowest).toBeLessThan(2_700)
-      report(`slow connections: ${sockets} trickling headers all dropped within ${slowest} ms (headersTimeout 1 s); deliveries answered 200 during and after`)
+      report(
+        `slow connections: ${sockets} trickling headers all dropped within ${slowest} ms (headersTimeout 1 s); deliveries answered 200 during and after`
+      )
     }).pipe(Effect.scoped), 30_000)
 
-  it.live("refuses connections past maxConnections, and serves again once they are dropped", () =>
-    Effect.gen(function*() {
-      const server = yield* Webhook.serve({ maxConnections: 20, headersTimeout: "1 second", requestTimeout: "1 second" })
-      const { port } = new URL(server.url)
-      const idle = Array.from({ length: 20 }, () => {
-        const socket = net.connect(Number(port), "127.0.0.1")
-        socket.on("error", () => {})
-        socket.resume() // read, so as to see the server close
-        return socket
-      })
-      yield* Effect.sleep("200 millis")
-      const refused = yield* Effect.promise(() => deliver(server.url, enrichment("refused")).then(() => "answered", () => "refused"))
-      expect(refused).toBe("refused")
-      // the silent connections are dropped by the headers timeout
-      yield* Effect.promise(() => Promise.all(idle.map((socket) => new Promise((resolve) => socket.once("close", resolve)))))
-      const answered = yield* Effect.promise(() => deliver(server.url, enrichment("answered")))
-      expect(answered.status).toBe(200)
-    }).pipe(Effect.scoped), 20_000)
+  it.live(
+    "refuses connections past maxConnections, and serves again once they are dropped",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* Webhook.serve({
+          maxConnections: 20,
+          headersTimeout: "1 second",
+          requestTimeout: "1 second"
+        })
+        const { port } = new URL(server.url)
+        const idle = Array.from({ length: 20 }, () => {
+          const socket = net.connect(Number(port), "127.0.0.1")
+          socket.on("error", () => {})
+          socket.resume() // read, so as to see the server close
+          return socket
+        })
+        yield* Effect.sleep("200 millis")
+        const refused = yield* Effect.promise(() =>
+          deliver(server.url, enrichment("refused")).then(() => "answered", () => "refused")
+        )
+        expect(refused).toBe("refused")
+        // the silent connections are dropped by the headers timeout
+        yield* Effect.promise(() =>
+          Promise.all(idle.map((socket) => new Promise((resolve) => socket.once("close", resolve))))
+        )
+        const answered = yield* Effect.promise(() => deliver(server.url, enrichment("answered")))
+        expect(answered.status).toBe(200)
+      }).pipe(Effect.scoped),
+    20_000
+  )
 })
 
 /** As {@link refuse}, for a chunked body: valid 16 KiB chunks every 10 ms, never the last. */

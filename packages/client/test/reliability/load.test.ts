@@ -15,7 +15,13 @@ const valid = (n: number) =>
   JSON.stringify({
     session_id: `session-${n}`,
     event_name: "ENRICHMENT_NOTIFICATION",
-    accounts: [{ bank_name: "sbi", account_id: `a-${n}`, account_status: "completed", error_code: "", error_message: "" }]
+    accounts: [{
+      bank_name: "sbi",
+      account_id: `a-${n}`,
+      account_status: "completed",
+      error_code: "",
+      error_message: ""
+    }]
   })
 
 const garbage = [
@@ -42,7 +48,11 @@ describe("receiver under load", () => {
             const n = next++
             const isValid = n % 2 === 0
             const input = isValid ? { body: valid(n), type: "application/json" } : garbage[n % garbage.length]!
-            const response = await fetch(server.url, { method: "POST", headers: { "content-type": input.type }, body: input.body })
+            const response = await fetch(server.url, {
+              method: "POST",
+              headers: { "content-type": input.type },
+              body: input.body
+            })
               .catch(() => undefined)
             await response?.arrayBuffer()
             const status = response?.status ?? 0
@@ -58,18 +68,28 @@ describe("receiver under load", () => {
       expect(handled).toBe(requests / 2)
       // the store kept only the newest keys: the first event is forgotten, the last remembered
       const first = yield* Effect.promise(() =>
-        fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: valid(0) }).then((r) => r.json())
+        fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: valid(0) }).then((
+          r
+        ) => r.json())
       )
       const last = yield* Effect.promise(() =>
-        fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: valid(requests - 2) })
+        fetch(server.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: valid(requests - 2)
+        })
           .then((r) => r.json())
       )
       expect([first, last]).toEqual([{ status: "ok" }, { status: "duplicate" }])
       const growth = (after - before) / 1048576
       expect(growth).toBeLessThan(20)
       report(
-        `load: ${requests} posts at concurrency ${concurrency} in ${millis} ms (${Math.round(requests / (millis / 1000))}/s), ` +
-          `${requests / 2} valid all 200, ${requests / 2} garbage all 4xx (${[...statuses.garbage].map(([s, c]) => `${c}x${s}`).join(", ")}), ` +
+        `load: ${requests} posts at concurrency ${concurrency} in ${millis} ms (${
+          Math.round(requests / (millis / 1000))
+        }/s), ` +
+          `${requests / 2} valid all 200, ${requests / 2} garbage all 4xx (${
+            [...statuses.garbage].map(([s, c]) => `${c}x${s}`).join(", ")
+          }), ` +
           `heap ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB, dedupe store capped at ${capacity}`
       )
     }).pipe(Effect.scoped), 120_000 * scale)

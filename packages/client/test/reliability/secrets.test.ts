@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import * as HttpClient from "@effect/platform/HttpClient"
+import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -41,7 +41,7 @@ describe("secrets", () => {
     Effect.gen(function*() {
       const { spans, tracer } = yield* capturingTracer
       const logs: Array<string> = []
-      const logger = Logger.make(({ logLevel, message, cause, annotations }) => {
+      const logger = Logger.make(({ annotations, cause, logLevel, message }) => {
         logs.push(`${logLevel.label} ${JSON.stringify(message)} ${String(cause)} ${JSON.stringify([...annotations])}`)
       })
       const seen: Array<unknown> = []
@@ -63,7 +63,9 @@ describe("secrets", () => {
         const timedOut = yield* Effect.fork(Effect.flip(client.getProgress("s-1")))
         yield* TestClock.adjust("1 second")
         seen.push(yield* Fiber.join(timedOut))
-        const watched = yield* Effect.fork(Effect.flip(Stream.runDrain(client.watchProgress("s-1", { maxFailedPolls: 1 }))))
+        const watched = yield* Effect.fork(
+          Effect.flip(Stream.runDrain(client.watchProgress("s-1", { maxFailedPolls: 1 })))
+        )
         yield* TestClock.adjust("1 second")
         seen.push(yield* Fiber.join(watched))
         seen.push(yield* Effect.flip(client.updateWebhook({ webhookUrl: `ftp://x.example/${apiKey}?h=${serverHash}` })))
@@ -73,7 +75,11 @@ describe("secrets", () => {
       // a missing and an invalid configuration, with the other credential set
       const configErrors = yield* Effect.forEach([
         { BANKCONNECT_API_KEY: apiKey },
-        { BANKCONNECT_API_KEY: apiKey, BANKCONNECT_SERVER_HASH: serverHash, BANKCONNECT_BASE_URL: `not-a-url-${apiKey}` }
+        {
+          BANKCONNECT_API_KEY: apiKey,
+          BANKCONNECT_SERVER_HASH: serverHash,
+          BANKCONNECT_BASE_URL: `not-a-url-${apiKey}`
+        }
       ], (env) =>
         Effect.flip(Layer.build(BankConnectClient.layerConfig())).pipe(
           Effect.scoped,
@@ -84,10 +90,23 @@ describe("secrets", () => {
 
       const tags = seen.map((e) => (e as { _tag: string })._tag)
       expect(tags).toEqual([
-        "SessionNotFound", "ProcessingNotRequested", "SessionDeleted", "AccessDenied", "AccessDenied",
-        "UnknownApiError", "UnknownApiError", "UnknownApiError", "UnknownApiError", "InvalidResponse",
-        "InvalidResponse", "TransportError", "TransportError", "TransportError", "InvalidArgument",
-        "ConfigError", "ConfigError"
+        "SessionNotFound",
+        "ProcessingNotRequested",
+        "SessionDeleted",
+        "AccessDenied",
+        "AccessDenied",
+        "UnknownApiError",
+        "UnknownApiError",
+        "UnknownApiError",
+        "UnknownApiError",
+        "InvalidResponse",
+        "InvalidResponse",
+        "TransportError",
+        "TransportError",
+        "TransportError",
+        "InvalidArgument",
+        "ConfigError",
+        "ConfigError"
       ])
       const everything = [
         ...seen.map((e) => [String(e), JSON.stringify(e), (e as Error).stack ?? "", (e as Error).message].join("\n")),
@@ -100,6 +119,8 @@ describe("secrets", () => {
       expect(logs.length).toBeGreaterThan(0)
       expect(everything).not.toContain(apiKey)
       expect(everything).not.toContain(serverHash)
-      report(`secrets: ${seen.length} error paths, ${logs.length} log lines, ${spans.length} spans checked; neither credential found`)
+      report(
+        `secrets: ${seen.length} error paths, ${logs.length} log lines, ${spans.length} spans checked; neither credential found`
+      )
     }))
 })

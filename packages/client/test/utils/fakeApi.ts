@@ -26,7 +26,12 @@ export interface Seen {
  * transport failure with the given cause.
  */
 export type Reply =
-  | { readonly status: number; readonly json?: unknown; readonly text?: string; readonly headers?: Record<string, string> }
+  | {
+    readonly status: number
+    readonly json?: unknown
+    readonly text?: string
+    readonly headers?: Record<string, string>
+  }
   | { readonly drop: true }
   | { readonly transportFailure: unknown }
 

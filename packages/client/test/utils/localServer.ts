@@ -19,14 +19,26 @@ export const localServer = (
   handler: (received: Received, res: http.ServerResponse, req: http.IncomingMessage) => void
 ) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly url: string; readonly received: Array<Received>; readonly aborted: () => number; readonly server: http.Server }>((resume) => {
+    Effect.async<
+      {
+        readonly url: string
+        readonly received: Array<Received>
+        readonly aborted: () => number
+        readonly server: http.Server
+      }
+    >((resume) => {
       const received: Array<Received> = []
       let aborted = 0
       const server = http.createServer((req, res) => {
         const chunks: Array<Buffer> = []
         req.on("data", (chunk: Buffer) => chunks.push(chunk))
         req.on("end", () => {
-          const entry = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() }
+          const entry = {
+            method: req.method ?? "",
+            path: req.url ?? "",
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString()
+          }
           received.push(entry)
           res.on("close", () => {
             if (!res.writableFinished) aborted++

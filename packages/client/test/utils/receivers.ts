@@ -1,5 +1,5 @@
-import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpServer from "@effect/platform/HttpServer"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -13,12 +13,15 @@ export type Options = Webhook.HandlerOptions
 const listen = (server: http.Server) =>
   Effect.acquireRelease(
     Effect.async<string>((resume) => {
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`)))
+      server.listen(0, "127.0.0.1", () =>
+        resume(Effect.succeed(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`)))
     }),
     () =>
       Effect.async<void>((resume) => {
         server.closeAllConnections()
-        server.close(() => resume(Effect.void))
+        server.close(() =>
+          resume(Effect.void)
+        )
       })
   )
 
@@ -35,18 +38,26 @@ const fetchServer = (handler: (request: Request) => Promise<Response>) =>
       if (typeof value === "string") headers.set(name, value)
     }
     const body = req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks)
-    const response = await handler(new Request(`http://127.0.0.1${req.url}`, { method: req.method!, headers, ...(body ? { body } : {}) }))
+    const response = await handler(
+      new Request(`http://127.0.0.1${req.url}`, { method: req.method!, headers, ...(body ? { body } : {}) })
+    )
     res.writeHead(response.status, Object.fromEntries(response.headers))
     res.end(Buffer.from(await response.arrayBuffer()))
   })
 
 /** The three ways, each started on 127.0.0.1 for the scope, giving the URL to post to. */
-export const ways: ReadonlyArray<{ readonly name: string; readonly start: (options: Options) => Effect.Effect<string, never, import("effect/Scope").Scope> }> = [
+export const ways: ReadonlyArray<
+  {
+    readonly name: string
+    readonly start: (options: Options) => Effect.Effect<string, never, import("effect/Scope").Scope>
+  }
+> = [
   {
     name: "Webhook.httpApp in an Effect HttpServer",
     start: (options) =>
       Effect.gen(function*() {
-        const context = yield* Layer.build(NodeHttpServer.layer(http.createServer, { host: "127.0.0.1", port: 0 })).pipe(Effect.orDie)
+        const context = yield* Layer.build(NodeHttpServer.layer(http.createServer, { host: "127.0.0.1", port: 0 }))
+          .pipe(Effect.orDie)
         const server = Context.get(context, HttpServer.HttpServer)
         yield* server.serve(Webhook.httpApp({
           ...options,

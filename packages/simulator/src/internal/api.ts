@@ -1,7 +1,7 @@
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -98,7 +98,9 @@ const guarded = (deps: Deps, handler: Handler) =>
 /** The session, or the error answer for an unknown or deleted one. */
 const lookup = (store: Store, sessionId: string | undefined) => {
   const session = sessionId === undefined ? undefined : store.sessions.get(sessionId)
-  if (session === undefined) return Either.left(apiError(404, "SESSION_NOT_FOUND", "The provided session ID is invalid"))
+  if (session === undefined) {
+    return Either.left(apiError(404, "SESSION_NOT_FOUND", "The provided session ID is invalid"))
+  }
   if (session.deleted) return Either.left(apiError(410, "SESSION_DELETED", "The provided session ID has been deleted"))
   return Either.right(session)
 }

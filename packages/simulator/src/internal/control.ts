@@ -67,7 +67,10 @@ export const router = (simulator: Simulator.Service) =>
           webhook: Option.getOrNull(webhook)
         }))
     ),
-    HttpRouter.get(`${prefix}/sessions`, Effect.map(simulator.sessions, (sessions) => HttpServerResponse.unsafeJson(sessions))),
+    HttpRouter.get(
+      `${prefix}/sessions`,
+      Effect.map(simulator.sessions, (sessions) => HttpServerResponse.unsafeJson(sessions))
+    ),
     HttpRouter.post(
       `${prefix}/sessions`,
       withBody(

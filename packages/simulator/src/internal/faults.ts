@@ -32,12 +32,14 @@ export const draw = (faults: Scenario.Faults, random: () => number): Draw => {
   const roll = random()
   let edge = 0
   let kind: Kind | undefined
-  for (const [name, rate] of [
-    ["drop", faults.dropRate],
-    ["error", faults.errorRate],
-    ["rateLimit", faults.rateLimitRate],
-    ["nonJson", faults.nonJsonRate]
-  ] as const) {
+  for (
+    const [name, rate] of [
+      ["drop", faults.dropRate],
+      ["error", faults.errorRate],
+      ["rateLimit", faults.rateLimitRate],
+      ["nonJson", faults.nonJsonRate]
+    ] as const
+  ) {
     edge += rate
     if (kind === undefined && roll < edge) kind = name
   }

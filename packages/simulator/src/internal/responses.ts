@@ -1,4 +1,4 @@
-import * as HttpRouter from "@effect/platform/HttpRouter"
+import type * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Arr from "effect/Array"
@@ -38,7 +38,8 @@ const described = (value: unknown) => ({
       : "an object"
 })
 
-const isUndefinedType = (issue: ParseResult.ParseIssue) => issue._tag === "Type" && issue.ast._tag === "UndefinedKeyword"
+const isUndefinedType = (issue: ParseResult.ParseIssue) =>
+  issue._tag === "Type" && issue.ast._tag === "UndefinedKeyword"
 
 /**
  * The issues worth showing: an optional field's bad value also fails its `undefined`

@@ -21,21 +21,24 @@ export const call = (
   path: string,
   options: { readonly body?: string | undefined; readonly headers?: Record<string, string> | undefined } = {}
 ) =>
-  Effect.tryPromise({ catch: (error) => error as Error, try: async (): Promise<Answer> => {
-    const response = await fetch(`${simulator.url}${path}`, {
-      method,
-      headers: options.headers ?? { "x-api-key": simulator.apiKey, "server-hash": simulator.serverHash },
-      ...(options.body === undefined ? {} : { body: options.body })
-    })
-    const text = await response.text()
-    let json: unknown = undefined
-    try {
-      json = JSON.parse(text)
-    } catch {
-      // not JSON
+  Effect.tryPromise({
+    catch: (error) => error as Error,
+    try: async (): Promise<Answer> => {
+      const response = await fetch(`${simulator.url}${path}`, {
+        method,
+        headers: options.headers ?? { "x-api-key": simulator.apiKey, "server-hash": simulator.serverHash },
+        ...(options.body === undefined ? {} : { body: options.body })
+      })
+      const text = await response.text()
+      let json: unknown = undefined
+      try {
+        json = JSON.parse(text)
+      } catch {
+        // not JSON
+      }
+      return { status: response.status, headers: response.headers, text, json }
     }
-    return { status: response.status, headers: response.headers, text, json }
-  } })
+  })
 
 /** A call whose connection must not drop. */
 export const request = (...args: Parameters<typeof call>) => Effect.orDie(call(...args))
@@ -59,7 +62,13 @@ export const eventually = <A>(check: () => A | undefined) =>
 /** A webhook receiver on 127.0.0.1 answering each POST with `status(n)` (n from 0). */
 export const receiver = (status: (n: number) => number = () => 200) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly url: string; readonly received: Array<{ headers: http.IncomingHttpHeaders; body: any }>; readonly server: http.Server }>((resume) => {
+    Effect.async<
+      {
+        readonly url: string
+        readonly received: Array<{ headers: http.IncomingHttpHeaders; body: any }>
+        readonly server: http.Server
+      }
+    >((resume) => {
       const received: Array<{ headers: http.IncomingHttpHeaders; body: any }> = []
       const server = http.createServer((req, res) => {
         const chunks: Array<Buffer> = []
@@ -75,8 +84,9 @@ export const receiver = (status: (n: number) => number = () => 200) =>
         resume(Effect.succeed({ url: `http://127.0.0.1:${port}/hooks/bankconnect`, received, server }))
       })
     }),
-    ({ server }) => Effect.async<void>((resume) => {
-      server.closeAllConnections()
-      server.close(() => resume(Effect.void))
-    })
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
   )
