@@ -85,6 +85,10 @@ export default [
     rules: { "no-console": "error" }
   },
   {
+    files: ["scripts/**/*.mjs"],
+    languageOptions: { globals: { console: "readonly", process: "readonly" } }
+  },
+  {
     files: ["packages/*/src/**/*"],
     rules: {
       "@effect/no-import-from-barrel-package": ["error", { packageNames: ["effect", "@effect/platform"] }]

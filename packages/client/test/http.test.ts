@@ -5,6 +5,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import type * as Http from "node:http"
 import { BankConnectClient, Progress } from "../src/index.js"
 import { apiKey, progressBody, serverHash } from "./utils/fakeApi.js"
 import { localServer } from "./utils/localServer.js"
@@ -23,7 +24,7 @@ const clientFor = (url: string, options: Partial<BankConnectClient.Options> = {}
     ...options
   }).pipe(Layer.provide(FetchHttpClient.layer))
 
-const json = (res: import("node:http").ServerResponse, status: number, body: unknown) => {
+const json = (res: Http.ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { "content-type": "application/json" })
   res.end(JSON.stringify(body))
 }

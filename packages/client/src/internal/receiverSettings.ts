@@ -65,6 +65,7 @@ export const receiver = (options: Webhook.ReceiverOptions): Receiver => {
     if (typeof secret !== "string" || secret === "") invalid("secret", "expected a non-empty string")
     else if (secret.trim() !== secret) {
       invalid("secret", "it starts or ends with whitespace, which a header value cannot")
+      // eslint-disable-next-line no-control-regex -- control characters are what it looks for
     } else if (/[\x00-\x1f\x7f]/.test(secret)) {
       invalid("secret", "it contains control characters, which a header value cannot")
     }

@@ -86,7 +86,7 @@ describe("secrets", () => {
           Effect.provide(Layer.succeed(HttpClient.HttpClient, makeFake(() => ({ status: 200 })).httpClient)),
           Effect.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
         ))
-      seen.push(...configErrors)
+      for (const error of configErrors) seen.push(error)
 
       const tags = seen.map((e) => (e as { _tag: string })._tag)
       expect(tags).toEqual([

@@ -11,6 +11,7 @@ import * as vm from "node:vm"
 export const scale = Math.max(1, Number(process.env.RELIABILITY_SCALE ?? 1))
 
 /** Prints a figure the README's Reliability section reports. */
+// eslint-disable-next-line no-console -- these lines are the test's report
 export const report = (line: string) => console.info(`reliability: ${line}`)
 
 v8.setFlagsFromString("--expose_gc")

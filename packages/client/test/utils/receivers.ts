@@ -3,6 +3,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Webhook } from "../../src/index.js"
@@ -49,7 +50,7 @@ const fetchServer = (handler: (request: Request) => Promise<Response>) =>
 export const ways: ReadonlyArray<
   {
     readonly name: string
-    readonly start: (options: Options) => Effect.Effect<string, never, import("effect/Scope").Scope>
+    readonly start: (options: Options) => Effect.Effect<string, never, Scope.Scope>
   }
 > = [
   {
