@@ -22,7 +22,8 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as BankConnectClient from "./BankConnectClient.js"
 import * as Progress from "./Progress.js"
-import * as Webhook from "./Webhook.js"
+import type * as WebhookPayload from "./WebhookPayload.js"
+import * as WebhookServer from "./WebhookServer.js"
 
 /**
  * How long to wait, and how often to poll.
@@ -52,7 +53,7 @@ export interface Result {
    * The session's first `ENRICHMENT_NOTIFICATION`, with each account's outcome, if one
    * arrived and agrees with `progress` (see the module's notes on what that verifies).
    */
-  readonly webhook: Option.Option<Webhook.EnrichmentNotification>
+  readonly webhook: Option.Option<WebhookPayload.EnrichmentNotification>
   /**
    * `webhook` when the webhook arrived in time, one progress call confirmed completion and
    * the webhook agrees with it; `polling` when completion was seen by polling.
@@ -78,13 +79,13 @@ export class CompletionTimeout extends Schema.TaggedError<CompletionTimeout>()("
  * @since 0.2.0
  * @category waiting
  */
-export const agrees = (progress: Progress.SessionProgress, webhook: Webhook.EnrichmentNotification): boolean =>
+export const agrees = (progress: Progress.SessionProgress, webhook: WebhookPayload.EnrichmentNotification): boolean =>
   webhook.session_id === progress.session_id &&
   (Progress.failedStatements(progress).length === 0 ||
     webhook.accounts.some((account) => account.account_status !== "completed" || account.failure !== null))
 
 /**
- * Waits for the session to complete. With a {@link Webhook.WebhookEvents} service in
+ * Waits for the session to complete. With a {@link WebhookServer.WebhookEvents} service in
  * context (`Webhook.layer`), it waits up to `webhookWait` for the session's
  * `ENRICHMENT_NOTIFICATION`, then confirms it with one progress call; if the call does not
  * show the session completed (an early or forged webhook), or no webhook arrived in time,
@@ -103,7 +104,7 @@ export const awaitCompletion: (
   BankConnectClient.BankConnectClient
 > = Effect.fn("Completion.awaitCompletion")(function*(sessionId: string, options?: Options) {
   const client = yield* BankConnectClient.BankConnectClient
-  const receiver = yield* Effect.serviceOption(Webhook.WebhookEvents)
+  const receiver = yield* Effect.serviceOption(WebhookServer.WebhookEvents)
   const poll = client.awaitCompletion(sessionId, { interval: options?.interval })
 
   const wait = Effect.gen(function*() {
@@ -113,12 +114,12 @@ export const awaitCompletion: (
     const listening = yield* Effect.forkScoped(receiver.value.awaitEnrichment(sessionId))
     const arrived = yield* Fiber.join(listening).pipe(Effect.timeoutOption(options?.webhookWait ?? "30 seconds"))
     /** The webhook if it agrees with the confirmed progress; a disagreeing one is logged and dropped. */
-    const checked = (progress: Progress.SessionProgress, webhook: Webhook.EnrichmentNotification) =>
+    const checked = (progress: Progress.SessionProgress, webhook: WebhookPayload.EnrichmentNotification) =>
       agrees(progress, webhook) ? Effect.succeed(Option.some(webhook)) : Effect.as(
         Effect.logWarning(
           "Completion: an ENRICHMENT_NOTIFICATION disagrees with the confirmed progress (a failed statement, no failed account); ignored"
         ).pipe(Effect.annotateLogs("bankconnect.session_id", sessionId)),
-        Option.none<Webhook.EnrichmentNotification>()
+        Option.none<WebhookPayload.EnrichmentNotification>()
       )
     if (Option.isSome(arrived)) {
       const confirmed = yield* client.getProgress(sessionId)

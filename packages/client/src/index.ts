@@ -26,11 +26,33 @@ export * as BankConnectError from "./BankConnectError.js"
 export * as Progress from "./Progress.js"
 
 /**
- * Webhook payloads, their decoding, and the receiver.
+ * Webhooks in one namespace: the payloads, the receiver and the ready server (each also a
+ * module of its own, below).
  *
  * @since 0.1.0
  */
 export * as Webhook from "./Webhook.js"
+
+/**
+ * Webhook payloads: the event schemas, the typed account failures, and `decode`.
+ *
+ * @since 0.2.0
+ */
+export * as WebhookPayload from "./WebhookPayload.js"
+
+/**
+ * The webhook receiver: an `HttpApp`, a Fetch handler and a Node listener.
+ *
+ * @since 0.2.0
+ */
+export * as WebhookReceiver from "./WebhookReceiver.js"
+
+/**
+ * A ready webhook server and the `WebhookEvents` service.
+ *
+ * @since 0.2.0
+ */
+export * as WebhookServer from "./WebhookServer.js"
 
 /**
  * Waiting for completion: the webhook first, polling as the fallback.

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `pnpm simulator [--port N]`: starts the simulator (port 4010 by default), prints what a
  * client needs and two ready sessions, and runs until Ctrl-C.

@@ -5,14 +5,14 @@ import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as HashSet from "effect/HashSet"
 import { createHash, timingSafeEqual } from "node:crypto"
-import type * as Webhook from "../Webhook.js"
-import * as WebhookModule from "../Webhook.js"
+import type * as WebhookPayload from "../WebhookPayload.js"
+import type * as WebhookReceiver from "../WebhookReceiver.js"
 import type * as Body from "./body.js"
 import { BoundedMap } from "./boundedMap.js"
 import * as Settings from "./receiverSettings.js"
 
 /** @internal */
-export const memoryDedupeStore = (capacity = 10_000): Webhook.DedupeStore => {
+export const memoryDedupeStore = (capacity = 10_000): WebhookReceiver.DedupeStore => {
   if (!Number.isSafeInteger(capacity) || capacity <= 0) {
     Settings.invalid("capacity", `expected a positive whole number, got ${capacity}`)
   }
@@ -62,9 +62,17 @@ export type Handler<R> = (delivery: Delivery) => Effect.Effect<Answer, never, R>
  *
  * @internal
  */
-export interface Options<E, R> extends Omit<Webhook.HttpAppOptions<E, R>, "onEvent"> {
-  readonly onEvent: (event: Webhook.Event, bodyBytes: number) => Effect.Effect<void, E, R>
+export interface Options<E, R> extends Omit<WebhookReceiver.HttpAppOptions<E, R>, "onEvent"> {
+  readonly onEvent: (event: WebhookPayload.Event, bodyBytes: number) => Effect.Effect<void, E, R>
 }
+
+/**
+ * `WebhookPayload.decode`, handed in by the public modules (an internal module imports the
+ * public ones for their types only).
+ *
+ * @internal
+ */
+export type Decode = (body: unknown) => Effect.Effect<WebhookPayload.Event, WebhookPayload.WebhookPayloadError>
 
 const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
   status,
@@ -94,7 +102,7 @@ const lenient = new TextDecoder("utf-8")
  * Identifies an event for deduplication: a hash of its name, session and whole content,
  * 43 characters whatever their length (a key never holds an id).
  */
-const eventKey = (event: Webhook.Event, json: unknown) =>
+const eventKey = (event: WebhookPayload.Event, json: unknown) =>
   createHash("sha256")
     .update(event.event_name)
     .update("\u0000")
@@ -155,7 +163,7 @@ const withDeadline = (millis: number) => <A, E, R>(effect: Effect.Effect<A, E, R
  *
  * @internal
  */
-export const make = <E, R>(options: Options<E, R>): Handler<R> => {
+export const make = <E, R>(options: Options<E, R>, decode: Decode): Handler<R> => {
   const { handlerTimeoutMillis, maxBodyBytes, secretHeader, ...settings } = Settings.receiver(options)
   const secret = settings.secret === undefined ? undefined : digest(settings.secret)
   const store = options.dedupe === false ? undefined : options.dedupe ?? memoryDedupeStore()
@@ -165,7 +173,7 @@ export const make = <E, R>(options: Options<E, R>): Handler<R> => {
     ? withDeadline(handlerTimeoutMillis)
     : <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => effect
 
-  const invalid = (body: string, error: Webhook.WebhookPayloadError) =>
+  const invalid = (body: string, error: WebhookPayload.WebhookPayloadError) =>
     Effect.as(
       options.onInvalid === undefined
         ? Effect.void
@@ -174,7 +182,7 @@ export const make = <E, R>(options: Options<E, R>): Handler<R> => {
     )
 
   /** Runs `onEvent` and marks the event handled; the copies waiting are released however it ends. */
-  const handleFirst = (key: string, event: Webhook.Event, bodyBytes: number): Effect.Effect<Answer, never, R> =>
+  const handleFirst = (key: string, event: WebhookPayload.Event, bodyBytes: number): Effect.Effect<Answer, never, R> =>
     Effect.uninterruptibleMask((restore) => {
       const done = Deferred.unsafeMake<boolean>(FiberId.none)
       inFlight.set(key, done)
@@ -204,7 +212,7 @@ export const make = <E, R>(options: Options<E, R>): Handler<R> => {
    * Runs `onEvent` once per key: a copy that arrives while the first runs waits for it, and
    * handles the event itself if the first did not (it failed, timed out or was interrupted).
    */
-  const handleOnce = (key: string, event: Webhook.Event, bodyBytes: number): Effect.Effect<Answer, never, R> =>
+  const handleOnce = (key: string, event: WebhookPayload.Event, bodyBytes: number): Effect.Effect<Answer, never, R> =>
     Effect.flatMap(store === undefined ? Effect.succeed(false) : store.has(key), (seen) => {
       if (seen) return Effect.succeed(duplicate)
       const running = inFlight.get(key)
@@ -243,11 +251,9 @@ export const make = <E, R>(options: Options<E, R>): Handler<R> => {
       try {
         text = utf8.decode(bytes.right)
       } catch {
-        const error = new WebhookModule.WebhookPayloadError({
-          reason: "InvalidJson",
-          message: "The body is not valid UTF-8"
-        })
-        return yield* invalid(lenient.decode(bytes.right), error)
+        // decode says why, as for any other body it refuses
+        const refused = yield* Effect.either(decode(bytes.right))
+        return refused._tag === "Left" ? yield* invalid(lenient.decode(bytes.right), refused.left) : failed
       }
       // parse once, for both decoding and the dedupe key; decode reads a string as JSON text,
       // so it gets the raw text when parsing failed (it then reports why) or gave a string
@@ -258,7 +264,7 @@ export const make = <E, R>(options: Options<E, R>): Handler<R> => {
       } catch {
         parsed = false
       }
-      const decoded = yield* Effect.either(WebhookModule.decode(parsed && typeof json !== "string" ? json : text))
+      const decoded = yield* Effect.either(decode(parsed && typeof json !== "string" ? json : text))
       if (decoded._tag === "Left") return yield* invalid(text, decoded.left)
       return yield* deadline(handleOnce(eventKey(decoded.right, json), decoded.right, bytes.right.byteLength))
     })

@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import type * as Http from "node:http"
-import type * as Webhook from "../Webhook.js"
+import type * as WebhookReceiver from "../WebhookReceiver.js"
 import * as Body from "./body.js"
 import * as Receiver from "./receiver.js"
 
@@ -23,9 +23,10 @@ const nextTurn = Effect.async<void>((resume) => void setImmediate(() => resume(E
 
 /** The receiver as an `@effect/platform` `HttpApp`. @internal */
 export const httpApp = <E, R>(
-  options: Webhook.HttpAppOptions<E, R>
+  options: WebhookReceiver.HttpAppOptions<E, R>,
+  decode: Receiver.Decode
 ): HttpApp.Default<never, R | HttpServerRequest.HttpServerRequest> => {
-  const handle = Receiver.make(options)
+  const handle = Receiver.make(options, decode)
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
     Effect.flatMap(
       // a fiber of its own for the deadline to interrupt, interruptible although the
@@ -51,7 +52,7 @@ export const httpApp = <E, R>(
     ))
 }
 
-const fromPromise = (options: Webhook.HandlerOptions): Webhook.HttpAppOptions<unknown, never> => ({
+const fromPromise = (options: WebhookReceiver.HandlerOptions): WebhookReceiver.HttpAppOptions<unknown, never> => ({
   ...options,
   onEvent: (event) => Effect.tryPromise({ try: async () => options.onEvent(event), catch: (error) => error }),
   onInvalid: options.onInvalid === undefined ? undefined : (delivery) =>
@@ -71,8 +72,11 @@ const toResponse = (answer: Receiver.Answer) =>
   })
 
 /** The receiver as a Fetch handler. @internal */
-export const toWebHandler = (options: Webhook.HandlerOptions): (request: Request) => Promise<Response> => {
-  const handle = Receiver.make(fromPromise(options))
+export const toWebHandler = (
+  options: WebhookReceiver.HandlerOptions,
+  decode: Receiver.Decode
+): (request: Request) => Promise<Response> => {
+  const handle = Receiver.make(fromPromise(options), decode)
   return (request) =>
     new Promise((resolve) => {
       const fiber = Effect.runFork(handle({
@@ -158,6 +162,7 @@ export const nodeListener = <R>(
 
 /** The receiver as a Node listener. @internal */
 export const toNodeListener = (
-  options: Webhook.HandlerOptions
+  options: WebhookReceiver.HandlerOptions,
+  decode: Receiver.Decode
 ): (req: Http.IncomingMessage, res: Http.ServerResponse) => void =>
-  nodeListener(Receiver.make(fromPromise(options)), Effect.runFork)
+  nodeListener(Receiver.make(fromPromise(options), decode), Effect.runFork)

@@ -1,7 +1,8 @@
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Webhook from "../Webhook.js"
+import type * as WebhookReceiver from "../WebhookReceiver.js"
+import type * as WebhookServer from "../WebhookServer.js"
 
 // The receiver's and the server's options, checked once at construction: a setting that
 // cannot work (an empty secret, a limit of 0, a timeout that is not a duration) is refused
@@ -52,7 +53,7 @@ export interface Receiver {
 }
 
 /** @internal */
-export const receiver = (options: Webhook.ReceiverOptions): Receiver => {
+export const receiver = (options: WebhookReceiver.ReceiverOptions): Receiver => {
   const maxBodyBytes = positiveInteger("maxBodyBytes", options.maxBodyBytes ?? 1024 * 1024)
   const secretHeader = options.secretHeader ?? "x-secret-key"
   if (typeof secretHeader !== "string" || !headerName.test(secretHeader)) {
@@ -94,7 +95,7 @@ export interface Server {
 }
 
 /** @internal */
-export const server = (options: Webhook.ServeOptions<unknown, unknown>): Server => {
+export const server = (options: WebhookServer.ServeOptions<unknown, unknown>): Server => {
   const port = options.port ?? 0
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     invalid("port", `expected a port from 0 to 65535, got ${port}`)

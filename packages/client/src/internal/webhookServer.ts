@@ -6,7 +6,8 @@ import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import type * as Webhook from "../Webhook.js"
+import type * as WebhookPayload from "../WebhookPayload.js"
+import type * as WebhookServer from "../WebhookServer.js"
 import { BoundedMap } from "./boundedMap.js"
 import * as Receiver from "./receiver.js"
 import * as ReceiverMounts from "./receiverMounts.js"
@@ -36,16 +37,20 @@ const checkingIntervalMillis = (headersTimeoutMillis: number) => Math.min(1_000,
  *
  * @internal
  */
-export const make = <E, R, Err>(options: Webhook.ServeOptions<E, R>, onError: (message: string) => Err) =>
+export const make = <E, R, Err>(
+  options: WebhookServer.ServeOptions<E, R>,
+  onError: (message: string) => Err,
+  decode: Receiver.Decode
+) =>
   Effect.gen(function*() {
     const check = <A>(settings: () => A) =>
       Effect.try({ try: settings, catch: (error) => onError(error instanceof Error ? error.message : String(error)) })
     const settings = yield* check(() => Settings.server(options))
     const { host, path } = settings
-    const pubsub = yield* Effect.acquireRelease(PubSub.bounded<Webhook.Event>(eventsCapacity), PubSub.shutdown)
-    const recent = new BoundedMap<string, Webhook.EnrichmentNotification>(recentCapacity, recentBytes)
+    const pubsub = yield* Effect.acquireRelease(PubSub.bounded<WebhookPayload.Event>(eventsCapacity), PubSub.shutdown)
+    const recent = new BoundedMap<string, WebhookPayload.EnrichmentNotification>(recentCapacity, recentBytes)
 
-    const publish = (event: Webhook.Event, bodyBytes: number) =>
+    const publish = (event: WebhookPayload.Event, bodyBytes: number) =>
       Effect.suspend(() => {
         // the first one handled stays: a later delivery (a forged copy, say) does not replace it
         if (event._tag === "EnrichmentNotification" && !recent.has(event.session_id)) {
@@ -59,7 +64,7 @@ export const make = <E, R, Err>(options: Webhook.ServeOptions<E, R>, onError: (m
         ...options,
         onEvent: (event, bodyBytes) =>
           Effect.zipRight(options.onEvent?.(event) ?? Effect.void, publish(event, bodyBytes))
-      })
+      }, decode)
     )
     // handlers run in this scope's runtime, and are interrupted when it closes
     const run = yield* FiberSet.makeRuntime<R, Receiver.Answer>()
@@ -107,7 +112,7 @@ export const make = <E, R, Err>(options: Webhook.ServeOptions<E, R>, onError: (m
         }
       }))
 
-    const service: Webhook.Server = {
+    const service: WebhookServer.Server = {
       url: `http://${host}:${port}${path}`,
       port,
       events: Stream.fromPubSub(pubsub),

@@ -1,0 +1,171 @@
+/**
+ * The webhook receiver, three ways over one implementation: an `HttpApp` for Effect
+ * servers ({@link httpApp}), a Fetch handler and a Node listener for any other server
+ * ({@link toWebHandler}, {@link toNodeListener}); with deduplication, a body limit, a shared
+ * secret and a handler timeout.
+ *
+ * @since 0.2.0
+ */
+import type * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type * as Http from "node:http"
+import * as Receiver from "./internal/receiver.js"
+import * as ReceiverMounts from "./internal/receiverMounts.js"
+import * as WebhookPayload from "./WebhookPayload.js"
+
+type Event = WebhookPayload.Event
+type WebhookPayloadError = WebhookPayload.WebhookPayloadError
+
+/**
+ * Where a receiver remembers the events it has handled, so a repeated delivery is
+ * acknowledged without running `onEvent` again. The default keeps the newest 10,000 in
+ * memory; give your own (a database, Redis, ...) to share it between processes. Keys are
+ * 43-character hashes (base64url SHA-256 of the event's name, session and content), never
+ * the ids themselves.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DedupeStore {
+  /** Whether an event with this key was handled. */
+  readonly has: (key: string) => Effect.Effect<boolean>
+  /** Marks an event as handled (only after `onEvent` succeeded). */
+  readonly add: (key: string) => Effect.Effect<void>
+}
+
+/**
+ * A {@link DedupeStore} in memory that keeps the newest `capacity` keys (default 10,000;
+ * a `TypeError` when it is not a positive whole number).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const memoryDedupeStore = (capacity?: number): DedupeStore => Receiver.memoryDedupeStore(capacity)
+
+/**
+ * What a receiver does with its input, whichever way it is mounted. The settings are
+ * checked when the receiver is made: an invalid one is a `TypeError` naming it
+ * ({@link httpApp}, {@link toWebHandler}, {@link toNodeListener}) or a {@link ServeError}
+ * ({@link serve}, {@link layer}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReceiverOptions {
+  /**
+   * A shared secret: when set, a request whose `secretHeader` does not match it (compared
+   * in constant time) is answered 401 and never read further. It must not be empty, nor
+   * start or end with whitespace (a header value cannot).
+   */
+  readonly secret?: Redacted.Redacted<string> | string | undefined
+  /** A header name. Default `"x-secret-key"`. */
+  readonly secretHeader?: string | undefined
+  /** Larger bodies are answered 413. A positive whole number; default 1 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  /** Default {@link memoryDedupeStore}; `false` turns deduplication off. */
+  readonly dedupe?: DedupeStore | false | undefined
+  /**
+   * How long handling one delivery may take, from its decoded body to its answer:
+   * `onEvent`, the dedupe store, and waiting for a copy of the same event being handled
+   * at the same time. Past it the delivery is answered 503 (`HANDLER_TIMEOUT`) so the
+   * sender retries, `onEvent` is interrupted, and a copy that was waiting handles the
+   * event itself. Under {@link toWebHandler} and {@link toNodeListener} `onEvent` returns a
+   * Promise, which cannot be cancelled: it is left to settle on its own, and a retry may
+   * run `onEvent` again meanwhile. Default `"10 seconds"`; `Duration.infinity` turns it off.
+   *
+   * @since 0.2.0
+   */
+  readonly handlerTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * A body that was refused as invalid, handed to `onInvalid` so nothing is silently lost.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InvalidDelivery {
+  /** The raw body, as received (decoded as UTF-8 where it could be). */
+  readonly body: string
+  readonly error: WebhookPayloadError
+}
+
+/**
+ * The Effect receiver's settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HttpAppOptions<E, R> extends ReceiverOptions {
+  /** Runs once per event; the delivery is answered 200 only after it succeeds, 500 when it fails. */
+  readonly onEvent: (event: Event) => Effect.Effect<void, E, R>
+  /** Runs for every body answered 400. */
+  readonly onInvalid?: ((invalid: InvalidDelivery) => Effect.Effect<void, never, R>) | undefined
+}
+
+/**
+ * The receiver as an `@effect/platform` `HttpApp`, to mount in an `HttpServer` or an
+ * `HttpRouter` route. POST with `application/json` only (405 with `Allow`, 415), the body
+ * limit (413), the secret (401), invalid bodies (400, and `onInvalid`), repeated deliveries
+ * (200 without `onEvent`), and `onEvent` (200 after it succeeds, 500 when it fails).
+ *
+ * @since 0.1.0
+ * @category receivers
+ */
+export const httpApp = <E, R>(
+  options: HttpAppOptions<E, R>
+): HttpApp.Default<never, R | HttpServerRequest.HttpServerRequest> =>
+  ReceiverMounts.httpApp(options, WebhookPayload.decode)
+
+/**
+ * The Promise-based receiver's settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HandlerOptions extends ReceiverOptions {
+  /** Runs once per event; a throw or a rejection answers 500, so the sender retries. */
+  readonly onEvent: (event: Event) => void | Promise<void>
+  /** Runs for every body answered 400. */
+  readonly onInvalid?: ((invalid: InvalidDelivery) => void | Promise<void>) | undefined
+}
+
+/**
+ * The receiver as a standard `(request: Request) => Promise<Response>`, for Hono, Next.js
+ * route handlers, Bun, Deno and any Fetch-shaped server. It behaves as {@link httpApp}.
+ * When `request.signal` aborts (the client went away) it stops handling the request; a
+ * request it refuses before reading the body (401, 405, 413, 415) has its body cancelled.
+ *
+ * @since 0.1.0
+ * @category receivers
+ */
+export const toWebHandler = (options: HandlerOptions): (request: Request) => Promise<Response> =>
+  ReceiverMounts.toWebHandler(options, WebhookPayload.decode)
+
+/**
+ * The receiver as a Node `(req, res)` listener, for `http.createServer` and Express-style
+ * servers (mount it before any body parser: it reads the body itself). It behaves as
+ * {@link httpApp}; a request it answers before its body has all arrived (a refusal: 401,
+ * 405, 413, 415) gets `Connection: close` and its socket is destroyed once the answer is
+ * written. Slow clients are the Node server's to bound: give it what {@link serve} sets,
+ *
+ * ```ts
+ * const server = http.createServer({
+ *   headersTimeout: 10_000,
+ *   requestTimeout: 30_000,
+ *   keepAliveTimeout: 5_000,
+ *   connectionsCheckingInterval: 1_000 // Node's default, 30 s, enforces the timeouts late
+ * }, Webhook.toNodeListener({ onEvent }))
+ * server.maxConnections = 1024
+ * ```
+ *
+ * @since 0.1.0
+ * @category receivers
+ */
+export const toNodeListener = (
+  options: HandlerOptions
+): (req: Http.IncomingMessage, res: Http.ServerResponse) => void =>
+  ReceiverMounts.toNodeListener(options, WebhookPayload.decode)
