@@ -1,8 +1,8 @@
 /**
  * `pnpm bench`: runs every benchmark, prints markdown tables, and writes the results with
- * the machine they ran on to `packages/bench/results/latest.json`. `pnpm bench receiver
- * completion` runs only those (of decode, requests, sessions, receiver, completion) and
- * writes nothing.
+ * the machine they ran on to `packages/bench/results/latest.json`, then renders the report
+ * `docs/performance.md` from that file (`report.ts`). `pnpm bench receiver completion` runs
+ * only those (of decode, requests, sessions, receiver, completion) and writes nothing.
  */
 import { writeFileSync } from "node:fs"
 import * as os from "node:os"
@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url"
 import * as Decode from "./decode.js"
 import { table } from "./harness.js"
 import * as ManySessions from "./manySessions.js"
+import * as Report from "./report.js"
 import * as RequestOverhead from "./requestOverhead.js"
 import * as TimeToCompletion from "./timeToCompletion.js"
 import * as WebhookReceiver from "./webhookReceiver.js"
@@ -72,4 +73,5 @@ if (chosen.length === 0) {
       2
     ) + "\n"
   )
+  Report.write(out)
 }

@@ -144,6 +144,21 @@ const aborted = (signal: AbortSignal) =>
 /**
  * Makes an async/await client over `fetch`.
  *
+ * @example
+ * ```ts
+ * import { AsyncClient } from "@effect-bankconnect/client"
+ *
+ * const client = AsyncClient.make({ apiKey: "your-api-key", serverHash: "your-server-hash" })
+ *
+ * export async function watch(sessionId: string, signal: AbortSignal) {
+ *   for await (const progress of client.watchProgress(sessionId, { signal })) {
+ *     console.log(progress.session_progress)
+ *   }
+ * }
+ *
+ * await client.close()
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

@@ -381,6 +381,27 @@ export const make = Effect.fnUntraced(function*(options: Options) {
  * The client as a layer over the `HttpClient` in context (for example
  * `FetchHttpClient.layer` or `NodeHttpClient.layerUndici`).
  *
+ * @example
+ * ```ts
+ * import { BankConnectClient } from "@effect-bankconnect/client"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect, Layer, Redacted, Stream } from "effect"
+ *
+ * const BankConnect = BankConnectClient.layer({
+ *   apiKey: Redacted.make("your-api-key"),
+ *   serverHash: Redacted.make("your-server-hash")
+ * }).pipe(Layer.provide(FetchHttpClient.layer))
+ *
+ * // every snapshot until the session completes, polled every 2 seconds
+ * export const program = Effect.gen(function*() {
+ *   const client = yield* BankConnectClient.BankConnectClient
+ *   yield* Stream.runForEach(
+ *     client.watchProgress("0d6a7c55-2f8b-4f7e-b0b5-6a1f0e0c9d11"),
+ *     (progress) => Effect.log(progress.session_progress)
+ *   )
+ * }).pipe(Effect.provide(BankConnect))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

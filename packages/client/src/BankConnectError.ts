@@ -270,6 +270,23 @@ export const isApiError = (u: unknown): u is ApiError =>
  * oversized bodies included) and invalid arguments are not. The client's own retries and
  * `watchProgress`'s `maxFailedPolls` decide with this same function.
  *
+ * @example
+ * ```ts
+ * import { BankConnectError } from "@effect-bankconnect/client"
+ *
+ * const timeout = new BankConnectError.TransportError({
+ *   reason: "Timeout",
+ *   message: "GET https://example.test timed out after 10s",
+ *   method: "GET",
+ *   url: "https://example.test"
+ * })
+ * const notFound = new BankConnectError.SessionNotFound({ code: "SESSION_NOT_FOUND", message: "no such session", status: 404 })
+ *
+ * assert.strictEqual(BankConnectError.isRetryable(timeout), true)
+ * assert.strictEqual(BankConnectError.isRetryable(notFound), false)
+ * assert.strictEqual(notFound._tag, "SessionNotFound")
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */

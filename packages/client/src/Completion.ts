@@ -92,6 +92,32 @@ export const agrees = (progress: Progress.SessionProgress, webhook: WebhookPaylo
  * or there is no receiver, it polls until the progress API shows completion. Interrupting
  * it stops the wait, the polling and any call in flight.
  *
+ * @example
+ * ```ts
+ * import { BankConnectClient, Completion, Webhook } from "@effect-bankconnect/client"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect, Layer, Option, Redacted } from "effect"
+ *
+ * export const program = Effect.gen(function*() {
+ *   const result = yield* Completion.awaitCompletion("0d6a7c55-2f8b-4f7e-b0b5-6a1f0e0c9d11", {
+ *     webhookWait: "1 minute",
+ *     deadline: "30 minutes"
+ *   })
+ *   // the webhook's account outcomes, when one arrived and agrees with the progress API
+ *   const failures = Option.match(result.webhook, {
+ *     onNone: () => [],
+ *     onSome: (webhook) => webhook.accounts.flatMap((account) => account.failure === null ? [] : [account.failure])
+ *   })
+ *   return { via: result.via, failures }
+ * }).pipe(
+ *   Effect.provide(Webhook.layer({ host: "0.0.0.0", port: 8080, secret: Redacted.make("a-shared-secret") })),
+ *   Effect.provide(
+ *     BankConnectClient.layer({ apiKey: Redacted.make("your-api-key"), serverHash: Redacted.make("your-server-hash") })
+ *       .pipe(Layer.provide(FetchHttpClient.layer))
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category waiting
  */

@@ -204,6 +204,21 @@ export const completedStatements = (progress: SessionProgress): ReadonlyArray<St
  * A one-line summary for people, such as
  * `session 4f1c…: processing, 3 statements (1 completed, 1 failed, 1 running)`.
  *
+ * @example
+ * ```ts
+ * import { Progress } from "@effect-bankconnect/client"
+ * import { Effect } from "effect"
+ *
+ * const snapshot = Effect.runSync(Progress.decode({
+ *   session_id: "s-1",
+ *   session_progress: "processing",
+ *   progress: [{ identity_status: "completed", transaction_status: "processing", statement_id: "st-1" }]
+ * }))
+ *
+ * assert.strictEqual(Progress.summary(snapshot), "session s-1: processing, 1 statement (1 running)")
+ * assert.strictEqual(Progress.currentStage(snapshot.progress[0]!), "transaction_status")
+ * ```
+ *
  * @since 0.1.0
  * @category getters
  */

@@ -338,6 +338,32 @@ const utf8 = new TextDecoder("utf-8", { fatal: true })
  * {@link maxSessionIdLength}, fail with {@link WebhookPayloadError}; an unknown
  * `event_name` gives an {@link UnknownEvent} with the body kept.
  *
+ * @example
+ * ```ts
+ * import { WebhookPayload } from "@effect-bankconnect/client"
+ * import { Effect } from "effect"
+ *
+ * const event = Effect.runSync(WebhookPayload.decode(JSON.stringify({
+ *   event_name: "ENRICHMENT_NOTIFICATION",
+ *   session_id: "s-1",
+ *   accounts: [{
+ *     account_id: "a-1",
+ *     account_status: "failed",
+ *     error_code: "INCOMPLETE_MONTHS",
+ *     error_message: "Insufficient data to generate report. There are no transactions for Nov 2023, Dec 2023"
+ *   }]
+ * })))
+ *
+ * assert.strictEqual(event._tag, "EnrichmentNotification")
+ * if (event._tag === "EnrichmentNotification") {
+ *   const failure = event.accounts[0]!.failure
+ *   assert.deepStrictEqual(failure?._tag === "IncompleteMonths" ? failure.months : [], [
+ *     { year: 2023, month: 11 },
+ *     { year: 2023, month: 12 }
+ *   ])
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category decoding
  */

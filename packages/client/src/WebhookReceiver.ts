@@ -139,6 +139,30 @@ export interface HandlerOptions extends ReceiverOptions {
  * When `request.signal` aborts (the client went away) it stops handling the request; a
  * request it refuses before reading the body (401, 405, 413, 415) has its body cancelled.
  *
+ * @example
+ * ```ts
+ * import { WebhookReceiver } from "@effect-bankconnect/client"
+ *
+ * const handled: Array<string> = []
+ * const handler = WebhookReceiver.toWebHandler({
+ *   onEvent: (event) => {
+ *     handled.push(event._tag)
+ *   }
+ * })
+ *
+ * const delivery = () =>
+ *   new Request("http://localhost/webhooks/bankconnect", {
+ *     method: "POST",
+ *     headers: { "content-type": "application/json" },
+ *     body: JSON.stringify({ event_name: "ENRICHMENT_NOTIFICATION", session_id: "s-1", accounts: [] })
+ *   })
+ *
+ * assert.strictEqual((await handler(delivery())).status, 200)
+ * // a repeated delivery is acknowledged without running onEvent again
+ * assert.deepStrictEqual(await (await handler(delivery())).json(), { status: "duplicate" })
+ * assert.deepStrictEqual(handled, ["EnrichmentNotification"])
+ * ```
+ *
  * @since 0.1.0
  * @category receivers
  */

@@ -123,6 +123,16 @@ export class ServeError extends Schema.TaggedError<ServeError>()("ServeError", {
  * clients are bounded by `headersTimeout`, `requestTimeout`, `keepAliveTimeout` and
  * `maxConnections`; a refused request's connection is closed rather than read to its end.
  *
+ * @example
+ * ```ts
+ * import { WebhookServer } from "@effect-bankconnect/client"
+ * import { Effect } from "effect"
+ *
+ * const url = await Effect.runPromise(Effect.scoped(Effect.map(WebhookServer.serve(), (server) => server.url)))
+ *
+ * assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/webhooks\/bankconnect$/)
+ * ```
+ *
  * @since 0.1.0
  * @category receivers
  */

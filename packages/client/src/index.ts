@@ -1,6 +1,16 @@
 /**
  * BankConnect processing status for Effect.
  *
+ * @example
+ * ```ts
+ * import { AsyncClient, BankConnectClient, Progress } from "@effect-bankconnect/client"
+ *
+ * // the Effect service, and the same client for async/await code
+ * assert.strictEqual(typeof BankConnectClient.layer, "function")
+ * assert.strictEqual(typeof AsyncClient.make, "function")
+ * assert.deepStrictEqual(Progress.stages, ["identity_status", "transaction_status", "processing_status", "fraud_status"])
+ * ```
+ *
  * @since 0.1.0
  */
 

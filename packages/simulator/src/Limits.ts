@@ -39,6 +39,21 @@ export const maxStoredSessionBytes = 33_554_432
 /**
  * The most accounts in one scenario.
  *
+ * @example
+ * ```ts
+ * import { Limits, Simulator } from "@effect-bankconnect/simulator"
+ * import { Effect } from "effect"
+ *
+ * const error = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+ *   const sim = yield* Simulator.make()
+ *   // one account more than the limit
+ *   const accounts = [{}, ...Array.from({ length: Limits.maxAccounts }, () => ({}))] as const
+ *   return yield* Effect.flip(sim.createSession({ accounts }))
+ * })))
+ *
+ * assert.match(error.message, /Limits\.maxAccounts/)
+ * ```
+ *
  * @since 0.1.0
  * @category limits
  */

@@ -83,6 +83,20 @@ export const YearMonth = Schema.String.pipe(
  * from the data the code carries (`months` for the two incomplete-months codes, `dates`
  * for `INCOMPLETE_DATES_UPLOAD`) unless `errorMessage` gives it.
  *
+ * @example
+ * ```ts
+ * import { Scenario } from "@effect-bankconnect/simulator"
+ * import { Schema } from "effect"
+ *
+ * const outcome = Schema.decodeUnknownSync(Scenario.Outcome)({
+ *   status: "failed",
+ *   errorCode: "INCOMPLETE_MONTHS",
+ *   months: ["2023-11", "2023-12"]
+ * })
+ *
+ * assert.strictEqual(outcome.status, "failed")
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */

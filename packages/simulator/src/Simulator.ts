@@ -258,6 +258,25 @@ const infoOf = (session: Timeline.Session, now: number): SessionInfo => {
 /**
  * Starts a simulator for the life of the scope, with a webhook client of its own.
  *
+ * @example
+ * ```ts
+ * import { Simulator } from "@effect-bankconnect/simulator"
+ * import { Effect } from "effect"
+ *
+ * const progress = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+ *   const sim = yield* Simulator.make()
+ *   const { sessionId } = yield* sim.createSession({ accounts: [{ statements: 2 }] })
+ *   const response = yield* Effect.promise(() =>
+ *     fetch(`${sim.baseUrl}/v1/session_data/${sessionId}/progress/`, {
+ *       headers: { "x-api-key": sim.apiKey, "server-hash": sim.serverHash }
+ *     })
+ *   )
+ *   return yield* Effect.promise(() => response.json())
+ * })))
+ *
+ * assert.strictEqual(progress.progress.length, 2)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

@@ -1,6 +1,16 @@
 /**
  * A local BankConnect API for demos, examples, tests and benchmarks.
  *
+ * @example
+ * ```ts
+ * import { Simulator } from "@effect-bankconnect/simulator"
+ * import { Effect } from "effect"
+ *
+ * const baseUrl = await Effect.runPromise(Effect.scoped(Effect.map(Simulator.make(), (sim) => sim.baseUrl)))
+ *
+ * assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/bank-connect$/)
+ * ```
+ *
  * @since 0.1.0
  */
 
