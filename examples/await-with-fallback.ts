@@ -11,6 +11,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { logLevelLayer } from "./support/logLevel.js"
 import { clientLayer, quickSession, target } from "./support/target.js"
 
 const program = Effect.gen(function*() {
@@ -44,4 +45,6 @@ const program = Effect.gen(function*() {
 })
 
 // the receiver: on the real API, pass { host: "0.0.0.0", port } and register its public URL
-NodeRuntime.runMain(program.pipe(Effect.provide(Webhook.layer()), Effect.scoped, Effect.provide(FetchHttpClient.layer)))
+NodeRuntime.runMain(
+  program.pipe(Effect.provide(Webhook.layer()), Effect.scoped, Effect.provide([FetchHttpClient.layer, logLevelLayer]))
+)

@@ -13,6 +13,7 @@ import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import { makeDisplay, type SessionView, type View } from "./support/demoView.js"
+import { logLevelLayer } from "./support/logLevel.js"
 
 // The API's polling interval is 2 seconds; the demo polls faster so the view moves smoothly.
 const interval = "500 millis"
@@ -89,6 +90,6 @@ const main = Effect.gen(function*() {
       baseUrl: simulator.baseUrl
     }))
   )
-}).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+}).pipe(Effect.scoped, Effect.provide([FetchHttpClient.layer, logLevelLayer]))
 
 NodeRuntime.runMain(main)

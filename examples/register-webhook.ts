@@ -11,6 +11,7 @@ import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { logLevelLayer } from "./support/logLevel.js"
 import { clientLayer, target } from "./support/target.js"
 
 const program = Effect.gen(function*() {
@@ -33,4 +34,4 @@ const program = Effect.gen(function*() {
   }
 })
 
-NodeRuntime.runMain(program.pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
+NodeRuntime.runMain(program.pipe(Effect.scoped, Effect.provide([FetchHttpClient.layer, logLevelLayer])))

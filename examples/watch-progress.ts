@@ -12,6 +12,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import { logLevelLayer } from "./support/logLevel.js"
 import { clientLayer, target } from "./support/target.js"
 
 const statementLine = (statement: Progress.StatementProgress) =>
@@ -36,4 +37,4 @@ const program = Effect.gen(function*() {
   yield* Console.log(`finished: ${last._tag === "Some" ? Progress.summary(last.value) : "no snapshot"}`)
 })
 
-NodeRuntime.runMain(program.pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
+NodeRuntime.runMain(program.pipe(Effect.scoped, Effect.provide([FetchHttpClient.layer, logLevelLayer])))

@@ -97,7 +97,8 @@ step("one copy of effect", () => {
 })
 
 // the same program twice: as ESM, and through require (Node >= 20.19 loads ESM from require)
-const program = (load) => `${load}
+const program = (load) =>
+  `${load}
 const fast = { identity: 20, transaction: 20, processing: 20, fraud: 20 }
 const main = Effect.gen(function*() {
   const sim = yield* Simulator.make()
@@ -181,10 +182,12 @@ const strict = {
   lib: ["ES2022", "DOM"],
   types: ["node"]
 }
-for (const [name, options] of [["nodenext", { module: "NodeNext", moduleResolution: "NodeNext" }], ["bundler", {
-  module: "ESNext",
-  moduleResolution: "Bundler"
-}]]) {
+for (
+  const [name, options] of [["nodenext", { module: "NodeNext", moduleResolution: "NodeNext" }], ["bundler", {
+    module: "ESNext",
+    moduleResolution: "Bundler"
+  }]]
+) {
   Fs.writeFileSync(
     Path.join(consumer, `tsconfig.${name}.json`),
     JSON.stringify({ compilerOptions: { ...strict, ...options }, files: ["consumer.ts"] }, null, 2)

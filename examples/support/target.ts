@@ -1,7 +1,9 @@
 /**
  * Where an example runs: the real API when BANKCONNECT_API_KEY, BANKCONNECT_SERVER_HASH and
  * BANKCONNECT_SESSION_ID are set (BANKCONNECT_BASE_URL optional), else a simulator started
- * in this process with a fresh session scripted by `scenario`.
+ * in this process with a fresh session scripted by `scenario`. SIMULATOR_FAULTS, as JSON,
+ * gives that simulator faults (`Scenario.Faults`): with BANKCONNECT_LOG=debug,
+ * `SIMULATOR_FAULTS='{"errorRate":0.5}'` shows the client's retries, now and then a skipped poll.
  */
 import { BankConnectClient } from "@effect-bankconnect/client"
 import { type Scenario, Simulator } from "@effect-bankconnect/simulator"
@@ -26,6 +28,13 @@ export const quickSession: Scenario.Input = {
   stageMillis: { identity: 500, transaction: 500, processing: 500, fraud: 500 }
 }
 
+/** The simulator's faults from SIMULATOR_FAULTS (JSON); none when unset. */
+const simulatorFaults = Config.string().pipe(
+  Config.mapAttempt((json): typeof Scenario.Faults.Encoded => JSON.parse(json)),
+  Config.nested("SIMULATOR_FAULTS"),
+  Config.withDefault({})
+)
+
 export const target = (scenario: Scenario.Input = quickSession) =>
   Effect.gen(function*() {
     const sessionId = yield* Config.option(Config.string("BANKCONNECT_SESSION_ID"))
@@ -39,7 +48,7 @@ export const target = (scenario: Scenario.Input = quickSession) =>
         simulator: Option.none()
       } satisfies Target
     }
-    const simulator = yield* Simulator.make()
+    const simulator = yield* Simulator.make({ faults: yield* simulatorFaults })
     const session = yield* simulator.createSession(scenario)
     return {
       baseUrl: simulator.baseUrl,

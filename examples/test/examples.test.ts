@@ -1,3 +1,4 @@
+import { Simulator } from "@effect-bankconnect/simulator"
 import { describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -9,7 +10,9 @@ const examples = fileURLToPath(new URL("..", import.meta.url))
 const run = (file: string, env: Record<string, string> = {}) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const base: Record<string, string | undefined> = { ...process.env, CI: "true" }
-    for (const name of Object.keys(base)) if (name.startsWith("BANKCONNECT_")) delete base[name]
+    for (const name of Object.keys(base)) {
+      if (name.startsWith("BANKCONNECT_") || name.startsWith("SIMULATOR_")) delete base[name]
+    }
     execFile(
       process.execPath,
       ["--import", "tsx", file],
@@ -20,6 +23,12 @@ const run = (file: string, env: Record<string, string> = {}) =>
   })
 
 const lines = (text: string) => text.trim().split("\n")
+
+/** The names of the spans `ConsoleSpanExporter` printed. */
+const spanNames = (text: string) => new Set(Array.from(text.matchAll(/^ {2}name: '([^']*)',$/gm), (match) => match[1]))
+
+/** Every call of the simulator answered 5xx: each call is retried 3 times, then fails. */
+const allCallsFail = { SIMULATOR_FAULTS: JSON.stringify({ errorRate: 1 }) }
 
 describe.concurrent("examples on the simulator", () => {
   it("watch-progress.ts: the stream to its completed snapshot, with per-statement lines", async () => {
@@ -93,5 +102,66 @@ describe.concurrent("examples on the simulator", () => {
     const { code, stderr, stdout } = await run("watch-progress.ts", { BANKCONNECT_SESSION_ID: "some-session" })
     expect(code).not.toBe(0)
     expect(stdout + stderr).toContain("BANKCONNECT_API_KEY")
+  }, 60_000)
+
+  it("opentelemetry.ts: the span of every call and of its HTTP requests, exported, no credential", async () => {
+    const { code, stderr, stdout } = await run("opentelemetry.ts")
+    expect([code, stderr]).toEqual([0, ""])
+    expect(lines(stdout).slice(0, 3)).toEqual([
+      "getProgress: processing",
+      "updateWebhook: registered https://lender.example/webhooks/bankconnect",
+      expect.stringMatching(/^watchProgress: completed after \d+ snapshots$/)
+    ])
+    expect([...spanNames(stdout)]).toEqual(expect.arrayContaining([
+      "BankConnectClient.getProgress",
+      "BankConnectClient.updateWebhook",
+      "BankConnectClient.watchProgress",
+      "http.client GET",
+      "http.client POST"
+    ]))
+    // the credentials go in every request's headers, which the HTTP spans record redacted
+    expect(stdout).toContain("'http.request.header.x-api-key': '<redacted>'")
+    expect(stdout).toContain("'http.request.header.server-hash': '<redacted>'")
+    for (const secret of [Simulator.defaults.apiKey, Simulator.defaults.serverHash]) {
+      expect(stdout + stderr).not.toContain(secret)
+    }
+  }, 60_000)
+
+  it("BANKCONNECT_LOG=debug prints the client's retries, in Effect and async/await examples alike", async () => {
+    const [effect, async] = await Promise.all([
+      run("register-webhook.ts", { BANKCONNECT_LOG: "debug", ...allCallsFail }),
+      run("webhook-fetch-handler.ts", { BANKCONNECT_LOG: "debug", ...allCallsFail })
+    ])
+    for (const { code, stderr, stdout } of [effect, async]) {
+      expect(code).not.toBe(0)
+      for (const retry of [1, 2, 3]) {
+        expect(stdout).toMatch(new RegExp(`DEBUG.*BankConnect: retry ${retry} of 3 in .+ after HTTP 50\\d`))
+      }
+      expect(stdout + stderr).toContain("UnknownApiError")
+    }
+  }, 60_000)
+
+  it("by default the retries are not printed, only the failure", async () => {
+    const { code, stderr, stdout } = await run("register-webhook.ts", allCallsFail)
+    expect(code).not.toBe(0)
+    expect(stdout + stderr).not.toContain("DEBUG")
+    expect(stdout + stderr).not.toContain("BankConnect: retry")
+    expect(stdout + stderr).toContain("UnknownApiError")
+  }, 60_000)
+
+  it("an invalid BANKCONNECT_LOG fails at once, naming the variable", async () => {
+    const [effect, async] = await Promise.all([
+      run("register-webhook.ts", { BANKCONNECT_LOG: "verbose" }),
+      run("async-iterable.ts", { BANKCONNECT_LOG: "verbose" })
+    ])
+    expect(effect.code).not.toBe(0)
+    expect(effect.stdout + effect.stderr).toMatch(
+      /BANKCONNECT_LOG: "expected one of debug, info, warning, error, none; got "verbose""/
+    )
+    expect(effect.stdout).not.toContain("registered")
+    expect(async.code).not.toBe(0)
+    expect(async.stdout + async.stderr).toContain(
+      "BANKCONNECT_LOG must be one of debug, info, warning, error, none, got \"verbose\""
+    )
   }, 60_000)
 })

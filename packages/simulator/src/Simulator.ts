@@ -7,6 +7,7 @@
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as Clock from "effect/Clock"
@@ -405,7 +406,12 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
       }),
       Responses.withFallbacks
     )
-    yield* server.serve(app)
+    // the server's own spans record request headers: keep the credentials out of them
+    yield* Effect.locallyWith(
+      server.serve(app),
+      Headers.currentRedactedNames,
+      (names) => [...names, "x-api-key", "server-hash"]
+    )
     return service
   })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
+import * as Tracer from "effect/Tracer"
 import { Simulator } from "../src/index.js"
 import { initiatePath, progressPath, request, statusPath, updateWebhookPath } from "./utils/http.js"
 
@@ -212,4 +213,29 @@ describe("Simulator", () => {
         expect((yield* request(sim, "GET", progressPath("fixed-id"))).status).toBe(200)
       }))
   })
+})
+
+describe("Simulator tracing", () => {
+  it.scoped("its server's spans redact the credentials the client sends", () =>
+    Effect.gen(function*() {
+      const native = yield* Effect.tracer
+      const spans: Array<Tracer.Span> = []
+      const tracer = Tracer.make({
+        span: (...args) => {
+          const span = native.span(...args)
+          spans.push(span)
+          return span
+        },
+        context: native.context
+      })
+      const sim = yield* Effect.withTracer(Simulator.make(), tracer)
+      const { sessionId } = yield* sim.createSession({})
+      yield* request(sim, "GET", progressPath(sessionId))
+      const server = spans.filter((span) => span.name.startsWith("http.server"))
+      expect(server.length).toBeGreaterThan(0)
+      const attributes = JSON.stringify(server.map((span) => Object.fromEntries(span.attributes)))
+      expect(attributes).toContain("<redacted>")
+      expect(attributes).not.toContain(sim.serverHash)
+      expect(attributes).not.toContain(sim.apiKey)
+    }))
 })
