@@ -70,7 +70,8 @@ describe("AsyncClient", () => {
 
   it("iterates every snapshot with for await until completion", async () => {
     const { client, sim } = await simulatorClient()
-    const { sessionId } = await Effect.runPromise(sim.createSession({ stageMillis: fast }))
+    // stages long enough that the first poll sees the session processing, even on a loaded machine
+    const { sessionId } = await Effect.runPromise(sim.createSession({ stageMillis: { fraud: 1_000 } }))
     const seen: Array<string> = []
     for await (const progress of client.watchProgress(sessionId, { interval: 20 })) seen.push(progress.session_progress)
     expect(seen.length).toBeGreaterThan(1)
