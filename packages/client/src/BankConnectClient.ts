@@ -81,7 +81,7 @@ export interface WatchOptions {
   /**
    * How many polls in a row may fail with a transient error (after each one's own retries)
    * before the stream fails; a failed poll is skipped and the next interval polls again.
-   * Default 5. API error codes fail the stream at once.
+   * Default 5. The known API error codes fail the stream at once.
    */
   readonly maxFailedPolls?: number | undefined
 }
@@ -137,7 +137,8 @@ export class BankConnectClient extends Context.Tag("@effect-bankconnect/client/B
 
 /**
  * How transient failures (connection errors, request timeouts, HTTP 408, 429, 500, 502,
- * 503 and 504) are retried. API error codes are never retried.
+ * 503 and 504 without a known API error code) are retried. The known API error codes are
+ * never retried, whatever the status.
  *
  * @since 0.1.0
  * @category models
@@ -163,7 +164,10 @@ export interface RetryOptions {
  * @category models
  */
 export interface ResponseLimits {
-  /** Default 4 MiB (a snapshot with 100 statements is about 25 KB). */
+  /**
+   * Default 1 MiB: a snapshot of 100 statements is about 25 KB, and one of
+   * `Progress.maxStatements` (1,000) about 250 KB.
+   */
   readonly getProgress?: number | undefined
   /** Default 64 KiB. */
   readonly updateWebhook?: number | undefined
@@ -176,7 +180,7 @@ export interface ResponseLimits {
  * @category constants
  */
 export const defaultResponseLimits: Required<{ readonly [K in keyof ResponseLimits]: number }> = {
-  getProgress: 4 * 1024 * 1024,
+  getProgress: 1024 * 1024,
   updateWebhook: 64 * 1024
 }
 
@@ -241,7 +245,13 @@ const decodeProgress = ApiCall.decodeJson(
       ? undefined
       : `The progress response is for session ${JSON.stringify(answer.excerpt(progress.session_id, 80))}, not ${
         JSON.stringify(answer.sessionId)
-      }`
+      }`,
+  (json) => {
+    const statements = typeof json === "object" && json !== null ? (json as { progress?: unknown }).progress : undefined
+    return Array.isArray(statements) && statements.length > Progress.maxStatements
+      ? `lists ${statements.length} statements, over ${Progress.maxStatements} (Progress.maxStatements)`
+      : undefined
+  }
 )
 
 /**
@@ -252,9 +262,6 @@ const decodeProgress = ApiCall.decodeJson(
  */
 export const make = Effect.fnUntraced(function*(options: Options) {
   const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "")
-  if (!Validate.isHttpUrl(baseUrl)) {
-    return yield* Effect.dieMessage(`BankConnectClient: baseUrl must be an absolute http(s) URL, got "${baseUrl}"`)
-  }
   const problem = Validate.clientProblem({
     ...options,
     apiKey: Redacted.value(options.apiKey),
@@ -283,8 +290,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   })
 
   const getProgress = Effect.fn("BankConnectClient.getProgress")(function*(sessionId: string) {
-    yield* Effect.annotateCurrentSpan("bankconnect.session_id", String(sessionId))
     const id = yield* Validate.sessionId(sessionId, scrubber)
+    yield* Effect.annotateCurrentSpan("bankconnect.session_id", id)
     return yield* call({
       request: HttpClientRequest.get(`/session_data/${encodeURIComponent(id)}/progress/`),
       codes: progressCodes,
@@ -294,8 +301,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   })
 
   const updateWebhook = Effect.fn("BankConnectClient.updateWebhook")(function*(webhook: UpdateWebhookOptions) {
-    const webhookUrl = yield* Validate.webhookUrl(webhook.webhookUrl, scrubber)
-    const webhookMode = yield* Validate.webhookMode(webhook.webhookMode ?? 1, scrubber)
+    const webhookUrl = yield* Validate.webhookUrl(webhook?.webhookUrl, scrubber)
+    const webhookMode = yield* Validate.webhookMode(webhook?.webhookMode ?? 1, scrubber)
     yield* Effect.annotateCurrentSpan("bankconnect.webhook_mode", webhookMode)
     yield* call({
       request: HttpClientRequest.post("/session_data/update_webhook/").pipe(
@@ -306,8 +313,16 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }, ApiCall.ignoreBody)
   })
 
-  const watchProgress = (sessionId: string, options?: WatchOptions) => {
-    const maxFailedPolls = Math.max(1, Math.floor(options?.maxFailedPolls ?? 5))
+  const watchProgress = (
+    sessionId: string,
+    options?: WatchOptions
+  ): Stream.Stream<Progress.SessionProgress, ProgressError> => {
+    const refused = Validate.watchProblem(options)
+    if (refused !== undefined) return Stream.fail(refused)
+    // the session id as it may appear in a span or a log line: checked by the first poll, so
+    // here only cut and scrubbed
+    const shown = typeof sessionId === "string" ? scrubber.excerpt(sessionId, 80) : typeof sessionId
+    const maxFailedPolls = options?.maxFailedPolls ?? 5
     // a zero interval polls back to back, without arming a timer for each poll
     const interval = Duration.decode(options?.interval ?? "2 seconds")
     const schedule = Duration.isZero(interval) ? Schedule.forever : Schedule.spaced(interval)
@@ -332,7 +347,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
                   Duration.format(interval)
                 }`
               ).pipe(Effect.annotateLogs({
-                "bankconnect.session_id": String(sessionId),
+                "bankconnect.session_id": shown,
                 "bankconnect.failed_polls": failedInARow,
                 "bankconnect.delay_ms": Duration.toMillis(interval)
               })),
@@ -359,7 +374,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       return Stream.repeatEffectOption(next())
     })).pipe(
       Stream.withSpan("BankConnectClient.watchProgress", {
-        attributes: { "bankconnect.session_id": String(sessionId) }
+        attributes: { "bankconnect.session_id": shown }
       })
     )
   }
@@ -435,8 +450,8 @@ export const config: Config.Config<{
   ),
   baseUrl: Config.string("BANKCONNECT_BASE_URL").pipe(
     Config.validate({
-      message: "BANKCONNECT_BASE_URL must be an absolute http(s) URL",
-      validation: Validate.isHttpUrl
+      message: "BANKCONNECT_BASE_URL must be an absolute http(s) URL without credentials, query or fragment",
+      validation: Validate.isBaseUrl
     }),
     Config.option
   )

@@ -73,16 +73,32 @@ export class CompletionTimeout extends Schema.TaggedError<CompletionTimeout>()("
 }) {}
 
 /**
- * Whether a webhook agrees with the confirmed progress: it is about the same session, and
- * when a statement failed it does not say that every account completed without failure.
+ * Whether a webhook agrees with the confirmed progress. It must be about the same session;
+ * every account must be exactly `completed` with no failure code, or exactly `failed` with
+ * one (any other spelling is a disagreement); it may not name more accounts than the
+ * progress has statements (each account has one at least); and when a statement failed,
+ * at least one account must have failed. Which account failed, and why, still rests on the
+ * webhook's word: the progress API does not name accounts.
  *
  * @since 0.2.0
  * @category waiting
  */
-export const agrees = (progress: Progress.SessionProgress, webhook: WebhookPayload.EnrichmentNotification): boolean =>
-  webhook.session_id === progress.session_id &&
-  (Progress.failedStatements(progress).length === 0 ||
-    webhook.accounts.some((account) => account.account_status !== "completed" || account.failure !== null))
+export const agrees = (progress: Progress.SessionProgress, webhook: WebhookPayload.EnrichmentNotification): boolean => {
+  if (webhook.session_id !== progress.session_id) return false
+  if (progress.progress.length > 0 && webhook.accounts.length > progress.progress.length) return false
+  let failed = 0
+  for (const account of webhook.accounts) {
+    if (account.account_status === "completed") {
+      if (account.failure !== null) return false
+    } else if (account.account_status === "failed") {
+      if (account.failure === null) return false
+      failed++
+    } else {
+      return false
+    }
+  }
+  return Progress.failedStatements(progress).length === 0 || failed > 0
+}
 
 /**
  * Waits for the session to complete. With a {@link WebhookServer.WebhookEvents} service in

@@ -132,6 +132,16 @@ export class SessionProgress extends Schema.Class<SessionProgress>("SessionProgr
 }) {}
 
 /**
+ * The most statements a progress snapshot may list: a session holds a few statements, and
+ * the client refuses a snapshot listing more (`InvalidResponse`, `reason: "TooLarge"`)
+ * before decoding it, so that no answer can hold the process for long.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const maxStatements = 1000
+
+/**
  * Whether the session is completed: polling ends here.
  *
  * @since 0.1.0

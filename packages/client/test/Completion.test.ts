@@ -215,6 +215,21 @@ describe("Completion.awaitCompletion", () => {
     expect(Completion.agrees(progress(true), webhook("s-1", "failed", "UNPARSABLE"))).toBe(true)
     expect(Completion.agrees(progress(true), webhook("s-1", "completed", null))).toBe(false)
     expect(Completion.agrees(progress(false), webhook("s-2", "completed", null))).toBe(false)
+    // spellings other than the documented ones disagree, whatever the progress says
+    for (const status of ["Completed", "completed ", "COMPLETED", "done"]) {
+      expect(Completion.agrees(progress(true), webhook("s-1", status, null))).toBe(false)
+      expect(Completion.agrees(progress(false), webhook("s-1", status, null))).toBe(false)
+    }
+    // a completed account with a failure code, a failed one without
+    expect(Completion.agrees(progress(false), webhook("s-1", "completed", "INCOMPLETE_MONTHS"))).toBe(false)
+    expect(Completion.agrees(progress(true), webhook("s-1", "failed", ""))).toBe(false)
+    // a decoy account: more accounts than the progress has statements
+    const decoy = webhook("s-1", "completed", null)
+    const withDecoy = Webhook.EnrichmentNotification.make({
+      ...decoy,
+      accounts: [...decoy.accounts, ...webhook("s-1", "failed", "NOTE").accounts]
+    })
+    expect(Completion.agrees(progress(true), withDecoy)).toBe(false)
   })
 
   it.live("no receiver: polls at once", () =>

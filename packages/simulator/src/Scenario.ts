@@ -255,7 +255,11 @@ export const Scenario = Schema.Struct({
   /** The session id; a random UUID when absent. */
   sessionId: Schema.optional(
     Text(Limits.maxIdLength, "maxIdLength").pipe(
-      Schema.pattern(/^[A-Za-z0-9._~-]+$/, { message: () => "Expected letters, digits, '-', '_', '.' or '~'" })
+      Schema.pattern(/^[A-Za-z0-9._~-]+$/, { message: () => "Expected letters, digits, '-', '_', '.' or '~'" }),
+      // a URL path segment of "." or ".." is normalized away: no client could ask for it
+      Schema.filter((id) => id !== "." && id !== "..", {
+        message: () => "Expected a session id other than '.' or '..'"
+      })
     )
   ),
   /** `processing` (the default): processing was requested at creation and runs now.

@@ -279,3 +279,16 @@ describe("Simulator limits", () => {
       }))
   })
 })
+
+describe("session ids", () => {
+  it.scoped("refuses '.' and '..', which no client could ask for", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator.make()
+      for (const sessionId of [".", ".."]) {
+        const error = yield* Effect.flip(sim.createSession({ sessionId }))
+        expect(error.message).toContain("other than '.' or '..'")
+      }
+      const fine = yield* sim.createSession({ sessionId: "a.b" })
+      expect(fine.sessionId).toBe("a.b")
+    }))
+})

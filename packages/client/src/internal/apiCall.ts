@@ -115,11 +115,17 @@ export type Verify<A> = (value: A, answer: Answer) => string | undefined
 
 /**
  * Parses a success body as JSON and decodes it with `schema`; `what` names the body in
- * the error when either step fails. `verify`, when given, checks the decoded value.
+ * the error when either step fails. `precheck`, when given, refuses a parsed body too large
+ * to decode (as `TooLarge`); `verify` checks the decoded value.
  *
  * @internal
  */
-export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, what: string, verify?: Verify<A>): OnSuccess<A> => {
+export const decodeJson = <A, I>(
+  schema: Schema.Schema<A, I>,
+  what: string,
+  verify?: Verify<A>,
+  precheck?: (json: unknown) => string | undefined
+): OnSuccess<A> => {
   // synchronous steps in one suspend: on the hot path of every poll, fewer Effect steps count
   const decode = Schema.decodeUnknownEither(schema)
   return (answer) =>
@@ -132,6 +138,9 @@ export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, what: string, veri
           invalidResponse(answer, `The ${what} is not JSON: ${JSON.stringify(answer.excerpt(answer.text, 80))}`)
         )
       }
+      // sizes that would make the checks and the decoding a denial of service, refused first
+      const tooLarge = precheck?.(json)
+      if (tooLarge !== undefined) return Effect.fail(invalidResponse(answer, `The ${what} ${tooLarge}`, "TooLarge"))
       if (JsonDepth.tooDeep(json)) {
         return Effect.fail(invalidResponse(answer, `The ${what} nests more than ${JsonDepth.maxDepth} levels deep`))
       }

@@ -54,7 +54,13 @@ const permanentCodes: ReadonlySet<string> = new Set([
 ])
 
 /** Messages of fetch's (undici's) refusals, which carry no code. */
-const permanentMessages = [/^bad port$/i, /^unknown scheme$/i, /^Failed to parse URL/i, /^Invalid URL/i]
+const permanentMessages = [
+  /^bad port$/i,
+  /^unknown scheme$/i,
+  /^Failed to parse URL/i,
+  /^Invalid URL/i,
+  /URL that includes credentials/i
+]
 
 /**
  * How a failure to get a response is classified: `Misconfigured` when the transport

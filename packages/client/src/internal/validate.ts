@@ -1,3 +1,4 @@
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as BankConnectError from "../BankConnectError.js"
 import * as Secrets from "./secrets.js"
@@ -14,6 +15,61 @@ export const isHttpUrl = (value: string): boolean => {
   } catch {
     return false
   }
+}
+
+/**
+ * Whether a string can be the API's base URL: absolute http(s), with no user name or
+ * password (they would travel in every request and appear in every error's URL), no query
+ * and no fragment.
+ *
+ * @internal
+ */
+export const isBaseUrl = (value: string): boolean => {
+  if (!isHttpUrl(value)) return false
+  const url = new URL(value)
+  return url.username === "" && url.password === "" && url.search === "" && url.hash === ""
+}
+
+/** The API version path segment: `v1`, say; never a path of its own. */
+const versionPattern = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/
+
+/** Why a duration setting is refused, or `undefined`. */
+const durationProblem = (name: string, value: unknown, zeroAllowed: boolean): string | undefined => {
+  if (value === undefined) return undefined
+  let millis: number
+  try {
+    millis = Duration.toMillis(Duration.decode(value as Duration.DurationInput))
+  } catch {
+    return `${name} must be a duration (milliseconds, or a string such as "10 seconds"), got ${describe(value)}`
+  }
+  return Number.isFinite(millis) && (zeroAllowed ? millis >= 0 : millis > 0)
+    ? undefined
+    : `${name} must be a finite duration${zeroAllowed ? "" : " over zero"}, got ${describe(value)}`
+}
+
+/** A value for a message about a setting (never a credential: those are not described). */
+const describe = (value: unknown): string =>
+  typeof value === "string"
+    ? JSON.stringify(value.slice(0, 40))
+    : typeof value === "number"
+    ? String(value)
+    : typeof value
+
+/**
+ * Why a watch's options are refused: an `interval` that is not a finite duration, a
+ * `maxFailedPolls` that is not a whole number of at least 1.
+ *
+ * @internal
+ */
+export const watchProblem = (
+  options: { readonly interval?: unknown; readonly maxFailedPolls?: unknown } | undefined
+): BankConnectError.InvalidArgument | undefined => {
+  const interval = durationProblem("interval", options?.interval, true)
+  if (interval !== undefined) return new BankConnectError.InvalidArgument({ argument: "interval", message: interval })
+  const polls = positiveIntegerProblem("maxFailedPolls", options?.maxFailedPolls)
+  return polls === undefined
+    ? undefined
+    : new BankConnectError.InvalidArgument({ argument: "maxFailedPolls", message: polls })
 }
 
 /**
@@ -38,6 +94,15 @@ export const clientProblem = (
   options: {
     readonly apiKey: unknown
     readonly serverHash: unknown
+    readonly baseUrl?: unknown
+    readonly version?: unknown
+    readonly timeout?: unknown
+    readonly retry?: {
+      readonly times?: unknown
+      readonly base?: unknown
+      readonly max?: unknown
+      readonly maxRetryAfter?: unknown
+    } | undefined
     readonly maxRequestsInFlight?: number | undefined
     readonly maxResponseBytes?: object | undefined
   },
@@ -46,6 +111,28 @@ export const clientProblem = (
   const credentials = Secrets.credentialProblem("apiKey", options.apiKey) ??
     Secrets.credentialProblem("serverHash", options.serverHash)
   if (credentials !== undefined) return credentials
+  if (options.baseUrl !== undefined) {
+    const baseUrl = typeof options.baseUrl === "string" ? options.baseUrl.replace(/\/+$/, "") : ""
+    if (!isBaseUrl(baseUrl)) {
+      const given = isHttpUrl(baseUrl)
+        ? "one with a user name, a password, a query or a fragment"
+        : describe(options.baseUrl)
+      return `baseUrl must be an absolute http(s) URL without credentials, query or fragment, got ${given}`
+    }
+  }
+  if (options.version !== undefined && (typeof options.version !== "string" || !versionPattern.test(options.version))) {
+    return `version must be a path segment such as "v1", got ${describe(options.version)}`
+  }
+  const retry = options.retry ?? {}
+  const times = retry.times
+  if (times !== undefined && !(typeof times === "number" && Number.isSafeInteger(times) && times >= 0)) {
+    return `retry.times must be a whole number of at least 0, got ${describe(times)}`
+  }
+  const durations = durationProblem("timeout", options.timeout, false) ??
+    durationProblem("retry.base", retry.base, true) ??
+    durationProblem("retry.max", retry.max, true) ??
+    durationProblem("retry.maxRetryAfter", retry.maxRetryAfter, true)
+  if (durations !== undefined) return durations
   const given = options.maxResponseBytes ?? {}
   for (const [key, value] of Object.entries(given)) {
     if (!Object.hasOwn(limits, key)) {
@@ -59,7 +146,11 @@ export const clientProblem = (
 
 /** The caller's input for a message: scrubbed of the credentials before it is cut. */
 const quote = (value: unknown, max: number, scrubber: Secrets.Scrubber) =>
-  JSON.stringify(scrubber.excerpt(String(value), max))
+  typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+    ? JSON.stringify(scrubber.excerpt(String(value), max))
+    : value === null
+    ? "null"
+    : `a value of type ${typeof value}`
 
 const sessionIdPattern = /^[A-Za-z0-9._~-]+$/
 
@@ -98,7 +189,7 @@ export const sessionId = (
  * @internal
  */
 export const webhookUrl = (
-  value: string,
+  value: unknown,
   scrubber: Secrets.Scrubber
 ): Effect.Effect<string, BankConnectError.InvalidArgument> =>
   typeof value === "string" && isHttpUrl(value)

@@ -13,8 +13,9 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import type * as Http from "node:http"
 import * as Zlib from "node:zlib"
-import { AsyncClient, BankConnectClient, BankConnectError } from "../../src/index.js"
+import { AsyncClient, BankConnectClient, BankConnectError, Progress } from "../../src/index.js"
 import * as Secrets from "../../src/internal/secrets.js"
+import { capturingTracer } from "../utils/capture.js"
 import { apiKey, layerFake, progressBody, serverHash } from "../utils/fakeApi.js"
 import { localServer } from "../utils/localServer.js"
 import { heapAfterGc, report } from "./support.js"
@@ -174,15 +175,43 @@ describe("hostile API answers", () => {
         const bombed = yield* Effect.flip(client.getProgress(sessionId))
         const growth = heapAfterGc() - before
         expect(bombed).toMatchObject({ _tag: "InvalidResponse", reason: "TooLarge" })
-        expect(bombed.message).toContain(`over ${4 * 1024 * 1024} bytes`)
+        expect(bombed.message).toContain(`over ${1024 * 1024} bytes`)
         expect(api.received).toHaveLength(2)
         expect(growth).toBeLessThan(32 * 1024 * 1024)
         report(
           `hostile API: 1 GiB content-length refused unread; gzip bomb (${
             (bomb.length / 1024).toFixed(0)
-          } KiB inflating to 64 MiB) cut at the 4 MiB default, heap ${(growth / 1024 / 1024).toFixed(1)} MB`
+          } KiB inflating to 64 MiB) cut at the 1 MiB default, heap ${(growth / 1024 / 1024).toFixed(1)} MB`
         )
       }).pipe(Effect.scoped))
+
+    it.effect("a snapshot listing more statements than any session has is refused before decoding", () => {
+      const many = `{"session_id":"${sessionId}","session_progress":"processing","progress":[${
+        Array.from({ length: 300_000 }, () => "{}").join(",")
+      }]}`
+      const fake = layerFake((_, i) =>
+        i === 0
+          ? { status: 200, text: many }
+          : { status: 200, json: progressBody(sessionId, "completed", Progress.maxStatements) }
+      )
+      return Effect.gen(function*() {
+        const client = yield* BankConnectClient.BankConnectClient
+        const started = performance.now()
+        const error = yield* Effect.flip(client.getProgress(sessionId))
+        const millis = performance.now() - started
+        expect(error).toMatchObject({ _tag: "InvalidResponse", reason: "TooLarge" })
+        expect(error.message).toContain("lists 300000 statements, over 1000")
+        expect(fake.requests).toHaveLength(1)
+        // the most a session can list still decodes
+        const full = yield* client.getProgress(sessionId)
+        expect(full.progress).toHaveLength(Progress.maxStatements)
+        report(
+          `hostile API: a ${(many.length / 1024).toFixed(0)} KiB snapshot of 300,000 statements refused in ${
+            millis.toFixed(0)
+          } ms (no decoding)`
+        )
+      }).pipe(Effect.provide(fake.layer))
+    })
 
     it.effect("an oversized error body is not retried", () => {
       const fake = layerFake(() => ({ status: 503, text: "x".repeat(100_000) }), {
@@ -350,6 +379,86 @@ describe("hostile API answers", () => {
         expect(snapshots).toHaveLength(1)
         // two polls of two attempts failed and were skipped, the third poll succeeded
         expect(fake.requests).toHaveLength(5)
+      }).pipe(Effect.provide(fake.layer))
+    })
+  })
+
+  describe("settings and arguments", () => {
+    const build = (options: Partial<BankConnectClient.Options>) =>
+      Effect.exit(
+        Layer.build(
+          BankConnectClient.layer({ ...credentials, ...options }).pipe(Layer.provide(FetchHttpClient.layer))
+        )
+      ).pipe(Effect.map((exit) => Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "built"), Effect.scoped)
+
+    it.effect("are checked when the client is built, and a password in the base URL is never quoted", () =>
+      Effect.gen(function*() {
+        const cases: ReadonlyArray<[Partial<BankConnectClient.Options>, string]> = [
+          [{ baseUrl: "http://admin:Pr0xyPassw0rd@127.0.0.1:4010" }, "without credentials"],
+          [{ baseUrl: "https://api.example/bank-connect?x=1" }, "without credentials, query or fragment"],
+          [{ version: "v1/../../x?y=" }, "version must be a path segment"],
+          [{ timeout: "soon" as never }, "timeout must be a duration"],
+          [{ timeout: 0 }, "timeout must be a finite duration over zero"],
+          [{ retry: { times: Infinity } }, "retry.times must be a whole number"],
+          [{ retry: { max: "forever" as never } }, "retry.max must be a duration"]
+        ]
+        for (const [options, expected] of cases) {
+          const outcome = yield* build(options)
+          expect(outcome).toContain(expected)
+          expect(outcome).not.toContain("Pr0xyPassw0rd")
+          const async = (() => {
+            try {
+              AsyncClient.make({ apiKey, serverHash, ...(options as object) })
+              return "made"
+            } catch (error) {
+              return String(error)
+            }
+          })()
+          expect(async).toContain(expected)
+        }
+      }))
+
+    it.effect("fetch's refusal of a URL with credentials is Misconfigured, not retried", () => {
+      const refusal = new TypeError("Request cannot be constructed from a URL that includes credentials: http://a:b@x/")
+      const fake = layerFake(() => ({ transportFailure: refusal }))
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip((yield* BankConnectClient.BankConnectClient).getProgress(sessionId))
+        expect(error).toMatchObject({ _tag: "TransportError", reason: "Misconfigured" })
+        expect(fake.requests).toHaveLength(1)
+      }).pipe(Effect.provide(fake.layer))
+    })
+
+    it.effect("bad arguments are InvalidArgument, and a session id reaches no span before it is checked", () => {
+      const fake = layerFake(() => ({ status: 200, json: progressBody(sessionId, "completed") }))
+      return Effect.gen(function*() {
+        const { spans, tracer } = yield* capturingTracer
+        const client = yield* BankConnectClient.BankConnectClient
+        const huge = `${"x".repeat(1_000_000)} ${apiKey}`
+        const hostile = {
+          toString: () => {
+            throw new Error("boom")
+          }
+        } as unknown as string
+        for (const id of [huge, hostile]) {
+          const error = yield* Effect.flip(client.getProgress(id)).pipe(Effect.withTracer(tracer))
+          expect(error._tag).toBe("InvalidArgument")
+          const watched = yield* Effect.flip(Stream.runDrain(client.watchProgress(id))).pipe(Effect.withTracer(tracer))
+          expect(watched._tag).toBe("InvalidArgument")
+        }
+        const attributes = JSON.stringify(spans.map((span) => Object.fromEntries(span.attributes)))
+        expect(attributes.length).toBeLessThan(10_000)
+        expect(attributes).not.toContain(apiKey)
+        const webhook = yield* Effect.flip(client.updateWebhook(null as never))
+        expect(webhook).toMatchObject({ _tag: "InvalidArgument", argument: "webhookUrl" })
+        for (const maxFailedPolls of [NaN, 0, 1.5]) {
+          const watch = yield* Effect.flip(Stream.runDrain(client.watchProgress(sessionId, { maxFailedPolls })))
+          expect(watch).toMatchObject({ _tag: "InvalidArgument", argument: "maxFailedPolls" })
+        }
+        const interval = yield* Effect.flip(
+          Stream.runDrain(client.watchProgress(sessionId, { interval: "often" as never }))
+        )
+        expect(interval).toMatchObject({ _tag: "InvalidArgument", argument: "interval" })
+        expect(fake.requests).toHaveLength(0)
       }).pipe(Effect.provide(fake.layer))
     })
   })
