@@ -29,7 +29,11 @@ const parseJson = (text: string): unknown => {
 
 /** What people can read of a body that is not JSON (a gateway page, say): scrubbed whole, then cut. */
 const snippet = (text: string, scrubber: Secrets.Scrubber): string =>
-  scrubber.excerpt(scrubber.scrub(text).replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim(), 200)
+  scrubber.excerpt(
+    // the first 16 KiB say what the page is; scrubbing them costs little whatever the body's size
+    scrubber.scrub(text.slice(0, 16_384)).replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim(),
+    200
+  )
 
 /**
  * The error class of each known code, as an instance type.

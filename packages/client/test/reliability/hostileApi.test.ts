@@ -1,6 +1,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientTag from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -16,7 +17,7 @@ import * as Zlib from "node:zlib"
 import { AsyncClient, BankConnectClient, BankConnectError, Progress } from "../../src/index.js"
 import * as Secrets from "../../src/internal/secrets.js"
 import { capturingTracer } from "../utils/capture.js"
-import { apiKey, layerFake, progressBody, serverHash } from "../utils/fakeApi.js"
+import { apiKey, layerFake, makeFake, progressBody, type Reply, serverHash } from "../utils/fakeApi.js"
 import { localServer } from "../utils/localServer.js"
 import { heapAfterGc, report } from "./support.js"
 
@@ -280,6 +281,54 @@ describe("hostile API answers", () => {
           } cut positions: no part of 3+ characters in any message`
         )
       }).pipe(Effect.provide(fake.layer))
+    })
+
+    it.effect("a credential echoed encoded, in another case, masked or split leaves no run of 10 of its characters", () => {
+      const key = "ApiK3y+/AbCdEfGh=="
+      const hash = "SrvH4sh&<Zq9xY8w>"
+      const html = (v: string) => v.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      const echoes = [
+        `x-api-key=${encodeURIComponent(key)}&server-hash=${encodeURIComponent(hash)}`,
+        `key ${key.toUpperCase()} hash ${hash.toLowerCase()}`,
+        `Invalid API key provided: ${key.slice(0, 12)}****`,
+        `Invalid API key provided: ****${key.slice(6)}`,
+        `hash ${html(hash)}`,
+        `{"echo":"${key.replace(/\//g, "\\/")}"}`,
+        `<p>${key.slice(0, 2)}</p>${key.slice(2)}`,
+        `Basic ${Buffer.from(`${key}:${hash}`).toString("base64")}`,
+        `key \u0041${key.slice(1)}`
+      ]
+      const replies = echoes.flatMap((echo): Array<Reply> => [
+        { status: 502, text: `<html><body>${echo}</body></html>` },
+        { status: 401, json: { detail: echo } },
+        { status: 400, json: { error: { code: echo, message: echo } } },
+        { status: 200, text: `not json ${echo}` }
+      ])
+      const fake = makeFake((_, i) => replies[i]!)
+      const layer = BankConnectClient.layer({
+        apiKey: Redacted.make(key),
+        serverHash: Redacted.make(hash),
+        baseUrl: "https://bankconnect.test",
+        retry: { times: 0 }
+      }).pipe(Layer.provide(Layer.succeed(HttpClientTag.HttpClient, fake.httpClient)))
+      const fold = (text: string) => text.toLowerCase()
+      const runs = [key, hash, encodeURIComponent(key), encodeURIComponent(hash), html(hash)].flatMap((form) =>
+        Array.from({ length: form.length - 9 }, (_, i) => fold(form.slice(i, i + 10)))
+      )
+      return Effect.gen(function*() {
+        const client = yield* BankConnectClient.BankConnectClient
+        const leaked: Array<string> = []
+        for (let i = 0; i < replies.length; i++) {
+          const error = yield* Effect.flip(client.getProgress(sessionId))
+          const seen = fold(`${error.message} ${JSON.stringify(error)}`)
+          const found = runs.filter((run) => seen.includes(run))
+          if (found.length > 0) leaked.push(`${i}: ${found.join(", ")}`)
+        }
+        expect(leaked).toEqual([])
+        report(
+          `hostile API: credentials echoed in ${echoes.length} encodings over ${replies.length} error paths: no run of 10 characters in any message`
+        )
+      }).pipe(Effect.provide(layer))
     })
 
     it("excerpt scrubs before it cuts, and drops a credential's beginning at the cut", () => {
