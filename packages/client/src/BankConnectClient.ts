@@ -20,6 +20,7 @@ import * as Stream from "effect/Stream"
 import * as BankConnectError from "./BankConnectError.js"
 import * as ApiCall from "./internal/apiCall.js"
 import * as InFlight from "./internal/inFlight.js"
+import * as ProgressFast from "./internal/progressFast.js"
 import * as Secrets from "./internal/secrets.js"
 import * as Validate from "./internal/validate.js"
 import * as Progress from "./Progress.js"
@@ -251,7 +252,8 @@ const decodeProgress = ApiCall.decodeJson(
     return Array.isArray(statements) && statements.length > Progress.maxStatements
       ? `lists ${statements.length} statements, over ${Progress.maxStatements} (Progress.maxStatements)`
       : undefined
-  }
+  },
+  ProgressFast.make(Progress)
 )
 
 /**

@@ -116,7 +116,8 @@ export type Verify<A> = (value: A, answer: Answer) => string | undefined
 /**
  * Parses a success body as JSON and decodes it with `schema`; `what` names the body in
  * the error when either step fails. `precheck`, when given, refuses a parsed body too large
- * to decode (as `TooLarge`); `verify` checks the decoded value.
+ * to decode (as `TooLarge`); `fast`, when given, decodes the common shape without the
+ * schema (`undefined` otherwise); `verify` checks the decoded value.
  *
  * @internal
  */
@@ -124,7 +125,8 @@ export const decodeJson = <A, I>(
   schema: Schema.Schema<A, I>,
   what: string,
   verify?: Verify<A>,
-  precheck?: (json: unknown) => string | undefined
+  precheck?: (json: unknown) => string | undefined,
+  fast?: (json: unknown) => A | undefined
 ): OnSuccess<A> => {
   // synchronous steps in one suspend: on the hot path of every poll, fewer Effect steps count
   const decode = Schema.decodeUnknownEither(schema)
@@ -144,7 +146,10 @@ export const decodeJson = <A, I>(
       if (JsonDepth.tooDeep(json)) {
         return Effect.fail(invalidResponse(answer, `The ${what} nests more than ${JsonDepth.maxDepth} levels deep`))
       }
-      const decoded = decode(json)
+      // the fast path, when given, decodes the documented shape; anything else goes to the
+      // schema, whose error says what is wrong
+      const quick = fast?.(json)
+      const decoded = quick === undefined ? decode(json) : Either.right(quick)
       if (Either.isLeft(decoded)) {
         return Effect.fail(
           invalidResponse(

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Arbitrary from "effect/Arbitrary"
+import * as Either from "effect/Either"
+import * as FastCheck from "effect/FastCheck"
+import * as Schema from "effect/Schema"
+import { Progress } from "../src/index.js"
+import * as ProgressFast from "../src/internal/progressFast.js"
+
+// The fast path must give exactly what the schema gives, or step aside: for any value, it
+// either declines (undefined) or builds a snapshot equal to the schema's; for every value of
+// the documented shape, it builds it.
+
+const fast = ProgressFast.make(Progress)
+const schema = Schema.decodeUnknownEither(Progress.SessionProgress)
+
+const field = FastCheck.oneof(FastCheck.string(), FastCheck.constant(null), FastCheck.constant(undefined))
+const odd = FastCheck.oneof(
+  field,
+  FastCheck.integer(),
+  FastCheck.boolean(),
+  FastCheck.constant({}),
+  FastCheck.constant([])
+)
+const statement = (value: FastCheck.Arbitrary<unknown>) =>
+  FastCheck.record({
+    identity_status: value,
+    transaction_status: value,
+    processing_status: value,
+    fraud_status: value,
+    statement_id: value,
+    message: value,
+    source: value,
+    extra: value
+  }, { requiredKeys: [] })
+const snapshot = (value: FastCheck.Arbitrary<unknown>) =>
+  FastCheck.record({
+    session_id: value,
+    session_progress: value,
+    progress: FastCheck.oneof(FastCheck.array(statement(value), { maxLength: 5 }), value)
+  }, { requiredKeys: [] })
+
+describe("the progress fast path", () => {
+  it("declines or agrees with the schema, for any value", () => {
+    FastCheck.assert(
+      FastCheck.property(FastCheck.oneof(snapshot(odd), snapshot(field), FastCheck.jsonValue()), (value) => {
+        const quick = fast(value)
+        const full = schema(value)
+        if (quick !== undefined) {
+          expect(Either.isRight(full)).toBe(true)
+          expect(quick).toStrictEqual(Either.getOrThrow(full))
+        }
+      }),
+      { numRuns: 3000 }
+    )
+  })
+
+  it("decodes every value of the documented shape", () => {
+    const documented = Arbitrary.make(Schema.encodedSchema(Progress.SessionProgress))
+    FastCheck.assert(
+      FastCheck.property(documented, (value) => {
+        const quick = fast(value)
+        expect(quick).toBeDefined()
+        expect(quick).toStrictEqual(Either.getOrThrow(schema(value)))
+        expect(quick).toBeInstanceOf(Progress.SessionProgress)
+      }),
+      { numRuns: 2000 }
+    )
+  })
+})
