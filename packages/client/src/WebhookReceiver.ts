@@ -65,6 +65,26 @@ export interface ReceiverOptions {
   readonly secretHeader?: string | undefined
   /** Larger bodies are answered 413. A positive whole number; default 1 MiB. */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * The most body bytes the receiver's deliveries may hold at once, all of them together,
+   * from before a body is read until its delivery is answered (`onEvent` included). Each
+   * delivery reserves its declared `content-length` (`maxBodyBytes` when it has none, as a
+   * chunked body), then the body's actual size once read, and gives it back however its
+   * handling ends. A delivery that does not fit is answered 503 (`RECEIVER_BUSY`, with
+   * `Retry-After: 1` and `Connection: close`) without its body being read, so the sender
+   * retries. So the memory deliveries take stays within a small multiple of it whatever
+   * anyone sends (a body is briefly bytes, text and parsed JSON at once; then its event
+   * alone while it waits), where `maxBodyBytes` times the connections would not. Fewer
+   * chunked deliveries fit at once, as each holds `maxBodyBytes` until read. Bytes still
+   * held by a Promise `onEvent` that outlived its delivery (see `handlerTimeout`) are no
+   * longer counted. A positive whole number, at least
+   * `maxBodyBytes`; default 64 MiB (or `maxBodyBytes`, when that is larger). One receiver
+   * (one {@link httpApp}, {@link toWebHandler}, {@link toNodeListener} or `serve` call) has
+   * one budget.
+   *
+   * @since 0.2.0
+   */
+  readonly maxInFlightBytes?: number | undefined
   /** Default {@link memoryDedupeStore}; `false` turns deduplication off. */
   readonly dedupe?: DedupeStore | false | undefined
   /**
@@ -109,8 +129,9 @@ export interface HttpAppOptions<E, R> extends ReceiverOptions {
 /**
  * The receiver as an `@effect/platform` `HttpApp`, to mount in an `HttpServer` or an
  * `HttpRouter` route. POST with `application/json` only (405 with `Allow`, 415), the body
- * limit (413), the secret (401), invalid bodies (400, and `onInvalid`), repeated deliveries
- * (200 without `onEvent`), and `onEvent` (200 after it succeeds, 500 when it fails).
+ * limit (413), the secret (401), the in-flight budget (503 `RECEIVER_BUSY`), invalid bodies
+ * (400, and `onInvalid`), repeated deliveries (200 without `onEvent`), and `onEvent` (200
+ * after it succeeds, 500 when it fails).
  *
  * @since 0.1.0
  * @category receivers
@@ -137,7 +158,8 @@ export interface HandlerOptions extends ReceiverOptions {
  * The receiver as a standard `(request: Request) => Promise<Response>`, for Hono, Next.js
  * route handlers, Bun, Deno and any Fetch-shaped server. It behaves as {@link httpApp}.
  * When `request.signal` aborts (the client went away) it stops handling the request; a
- * request it refuses before reading the body (401, 405, 413, 415) has its body cancelled.
+ * request it refuses before reading the body (401, 405, 413, 415, 503 `RECEIVER_BUSY`) has
+ * its body cancelled.
  *
  * @example
  * ```ts
@@ -173,8 +195,8 @@ export const toWebHandler = (options: HandlerOptions): (request: Request) => Pro
  * The receiver as a Node `(req, res)` listener, for `http.createServer` and Express-style
  * servers (mount it before any body parser: it reads the body itself). It behaves as
  * {@link httpApp}; a request it answers before its body has all arrived (a refusal: 401,
- * 405, 413, 415) gets `Connection: close` and its socket is destroyed once the answer is
- * written. Slow clients are the Node server's to bound: give it what {@link serve} sets,
+ * 405, 413, 415, 503 `RECEIVER_BUSY`) gets `Connection: close` and its socket is destroyed
+ * once the answer is written. Slow clients are the Node server's to bound: give it what {@link serve} sets,
  *
  * ```ts
  * const server = http.createServer({

@@ -9,6 +9,7 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
@@ -41,12 +42,22 @@ export interface Server {
   /**
    * The session's `ENRICHMENT_NOTIFICATION`, the first one handled: at once if it was
    * handled recently, else when one arrives. The newest 10,000 sessions are kept, within
-   * 16 MiB of bodies (the oldest go first).
+   * 16 MiB of bodies (the oldest go first); a body over 64 KiB (real ones are a few KB) is
+   * published to `events` but not kept, so at least 256 sessions fit.
+   *
+   * Without a `secret`, anyone who can reach the server can post enrichments: a forged one
+   * for a session not yet kept is what this gives, and enough deliveries for made-up
+   * sessions push the kept ones out (then a forged copy for a real session is kept in its
+   * place). `Completion` checks an enrichment against the progress API before trusting it;
+   * set `secret` whenever the server is reachable from the network.
    */
   readonly awaitEnrichment: (sessionId: string) => Effect.Effect<EnrichmentNotification>
   /**
    * The first `ENRICHMENT_NOTIFICATION` handled for the session, if it was handled
-   * recently; a later delivery for the session (a forged one, say) does not replace it.
+   * recently; a later delivery for the session (a forged one, say) does not replace it
+   * while it is kept. Kept as for {@link awaitEnrichment}, with the same caveat: without a
+   * `secret`, anyone who can reach the server can post enrichments and push the kept ones
+   * out, so what this gives is only as trustworthy as the senders who can reach it.
    */
   readonly latestEnrichment: (sessionId: string) => Effect.Effect<Option.Option<EnrichmentNotification>>
 }
@@ -67,9 +78,25 @@ export class WebhookEvents extends Context.Tag("@effect-bankconnect/client/Webho
  * @category models
  */
 export interface ServeOptions<E, R> extends ReceiverOptions {
+  /**
+   * A shared secret: when set, a request whose `secretHeader` does not match it (compared
+   * in constant time) is answered 401 and never read further. It must not be empty, nor
+   * start or end with whitespace (a header value cannot).
+   *
+   * Without it, anyone who can reach the server can post deliveries: forged enrichments
+   * that `awaitEnrichment` and `latestEnrichment` give for sessions not yet kept, and
+   * enough of them to push the kept ones out. `Completion` checks an enrichment against
+   * the progress API, but set a secret whenever `host` is reachable from the network;
+   * `serve` logs a warning at start when `host` is not a loopback address and no secret is
+   * set.
+   */
+  readonly secret?: Redacted.Redacted<string> | string | undefined
   /** Default 0: a free port chosen by the system. */
   readonly port?: number | undefined
-  /** Default `"127.0.0.1"`; `"0.0.0.0"` to accept deliveries from the network. */
+  /**
+   * Default `"127.0.0.1"`; `"0.0.0.0"` to accept deliveries from the network (then set
+   * `secret`: without one, `serve` logs a warning at start).
+   */
   readonly host?: string | undefined
   /** The path deliveries are posted to. Default `"/webhooks/bankconnect"`. */
   readonly path?: string | undefined
@@ -121,7 +148,9 @@ export class ServeError extends Schema.TaggedError<ServeError>()("ServeError", {
 /**
  * Starts a Node server with the receiver on `path` for the life of the scope. Slow
  * clients are bounded by `headersTimeout`, `requestTimeout`, `keepAliveTimeout` and
- * `maxConnections`; a refused request's connection is closed rather than read to its end.
+ * `maxConnections`, the memory deliveries hold by `maxInFlightBytes`; a refused request's
+ * connection is closed rather than read to its end. Listening on a host other than a
+ * loopback address without a `secret` logs a warning (see `ServeOptions.secret`).
  *
  * @example
  * ```ts

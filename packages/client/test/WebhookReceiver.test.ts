@@ -5,6 +5,7 @@ import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import { vi } from "vitest"
 import { Webhook } from "../src/index.js"
 import { post, ways } from "./utils/receivers.js"
 
@@ -189,6 +190,40 @@ for (const way of ways) {
         expect((yield* post(url, event("s-1"), { "x-bankconnect-token": "abc" })).status).toBe(200)
       }))
 
+    it.scopedLive("answers 503 RECEIVER_BUSY past maxInFlightBytes without reading the body, then frees it", () =>
+      Effect.gen(function*() {
+        let open = () => {}
+        const gate = new Promise<void>((resolve) => {
+          open = resolve
+        })
+        let entered = 0
+        const { handled, url } = yield* setup({
+          maxBodyBytes: 1000,
+          maxInFlightBytes: 1000,
+          onEvent: (e) => {
+            handled.push(e)
+            entered++
+            return gate
+          }
+        })
+        const padded = (sessionId: string) =>
+          JSON.stringify({ event_name: "PADDED", session_id: sessionId, padding: "x".repeat(600) })
+        const first = yield* Effect.fork(postWithin(url, padded("s-1"), 3_000))
+        yield* Effect.promise(() => vi.waitFor(() => expect(entered).toBe(1)))
+        // 600 bytes held: another 600 do not fit in 1000
+        const busy = yield* post(url, padded("s-2"))
+        expect([busy.status, busy.json.error.code, busy.headers.get("retry-after")]).toEqual([
+          503,
+          "RECEIVER_BUSY",
+          "1"
+        ])
+        open()
+        expect((yield* Fiber.join(first)).status).toBe(200)
+        // released once handled: the retry fits
+        expect((yield* post(url, padded("s-2"))).status).toBe(200)
+        expect(handled.map((e) => "session_id" in e ? e.session_id : null)).toEqual(["s-1", "s-2"])
+      }))
+
     it.scopedLive("answers 503 HANDLER_TIMEOUT when onEvent outlasts handlerTimeout, and handles the retry", () =>
       Effect.gen(function*() {
         let calls = 0
@@ -302,7 +337,12 @@ describe("receiver settings", () => {
       [{ secretHeader: "x-secret:" }, "secretHeader"],
       [{ handlerTimeout: 0 }, "handlerTimeout"],
       [{ handlerTimeout: -5 }, "handlerTimeout"],
-      [{ handlerTimeout: "soon" as Webhook.HandlerOptions["handlerTimeout"] }, "handlerTimeout"]
+      [{ handlerTimeout: "soon" as Webhook.HandlerOptions["handlerTimeout"] }, "handlerTimeout"],
+      [{ maxInFlightBytes: 0 }, "maxInFlightBytes"],
+      [{ maxInFlightBytes: 1.5 }, "maxInFlightBytes"],
+      [{ maxInFlightBytes: Number.POSITIVE_INFINITY }, "maxInFlightBytes"],
+      [{ maxInFlightBytes: 1000 }, "maxInFlightBytes"],
+      [{ maxBodyBytes: 2048, maxInFlightBytes: 2047 }, "maxInFlightBytes"]
     ]
     for (const [name, make] of constructors) {
       for (const [options, option] of invalid) {
@@ -314,6 +354,9 @@ describe("receiver settings", () => {
       )
         .not.toThrow()
       expect(() => make({ onEvent: () => {}, handlerTimeout: Duration.infinity })).not.toThrow()
+      // the default budget grows to fit one body of the largest size
+      expect(() => make({ onEvent: () => {}, maxBodyBytes: 100 * 1048576 })).not.toThrow()
+      expect(() => make({ onEvent: () => {}, maxBodyBytes: 10, maxInFlightBytes: 10 })).not.toThrow()
     }
   })
 })
@@ -386,6 +429,32 @@ describe("Webhook.toWebHandler and the request", () => {
     expect(answer?.status).toBe(200)
     expect(await answer?.json()).toEqual({ status: "ok" })
     expect(calls).toBe(2)
+  })
+
+  it("reserves maxBodyBytes for a body without a length, then only its size once read", async () => {
+    let hung = false
+    const handler = Webhook.toWebHandler({
+      maxBodyBytes: 1000,
+      maxInFlightBytes: 1500,
+      handlerTimeout: "2 seconds",
+      onEvent: (event) => {
+        if (!("session_id" in event) || event.session_id !== "hung") return
+        hung = true
+        return new Promise<void>(() => {})
+      }
+    })
+    const request = (sessionId: string) =>
+      new Request("http://127.0.0.1/hook", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: event(sessionId)
+      })
+    expect(request("hung").headers.get("content-length")).toBe(null)
+    void handler(request("hung"))
+    await vi.waitFor(() => expect(hung).toBe(true))
+    // the hung delivery holds its body's size (about 150 bytes), not the 1000 it reserved
+    const answer = await handler(request("s-2"))
+    expect(answer.status).toBe(200)
   })
 
   it("with an already aborted signal, does not wait for onEvent", async () => {

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { vi } from "vitest"
@@ -126,6 +127,50 @@ describe("Webhook.serve", () => {
       expect((yield* server.awaitEnrichment("s-1")).accounts[0]?.bank_name).toBe("real")
     }).pipe(Effect.scoped))
 
+  it.live("publishes an enrichment over 64 KiB but does not keep it, so a few cannot push the others out", () =>
+    Effect.gen(function*() {
+      const server = yield* Webhook.serve()
+      const published = yield* Effect.fork(Stream.runCollect(Stream.take(server.events, 2)))
+      yield* Effect.sleep("20 millis")
+      const sized = (sessionId: string, bytes: number) => {
+        const body = enrichment(sessionId)
+        return JSON.stringify({ ...JSON.parse(body), padding: "p".repeat(bytes - body.length - 13) })
+      }
+      const big = sized("big", 64 * 1024 + 1)
+      const kept = sized("kept", 64 * 1024)
+      expect([big.length, kept.length]).toEqual([64 * 1024 + 1, 64 * 1024])
+      expect((yield* post(server.url, big)).status).toBe(200)
+      expect((yield* post(server.url, kept)).status).toBe(200)
+      expect(yield* server.latestEnrichment("big")).toEqual(Option.none())
+      expect(Option.isSome(yield* server.latestEnrichment("kept"))).toBe(true)
+      const events = Chunk.toReadonlyArray(yield* Fiber.join(published))
+      expect(events.map((e) => "session_id" in e ? e.session_id : null)).toEqual(["big", "kept"])
+    }).pipe(Effect.scoped))
+
+  it.live("warns at start when listening beyond loopback without a secret", () =>
+    Effect.gen(function*() {
+      const warnings: Array<string> = []
+      const logger = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ logLevel, message }) => {
+          if (logLevel._tag === "Warning") {
+            warnings.push(String(Array.isArray(message) ? message.join(" ") : message))
+          }
+        })
+      )
+      const start = (options: Webhook.ServeOptions<never, never>) =>
+        Effect.scoped(Effect.asVoid(Webhook.serve(options))).pipe(Effect.provide(logger))
+      yield* start({ host: "0.0.0.0" })
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain("0.0.0.0")
+      expect(warnings[0]).toContain("without a secret")
+      expect(warnings[0]).toContain("secret option")
+      yield* start({ host: "0.0.0.0", secret: "s3cret-value" })
+      yield* start({})
+      yield* start({ host: "localhost" })
+      expect(warnings).toHaveLength(1)
+    }))
+
   it.live("answers 503 HANDLER_TIMEOUT past handlerTimeout, interrupting onEvent", () =>
     Effect.gen(function*() {
       const interrupted: Array<string> = []
@@ -214,6 +259,8 @@ describe("Webhook.serve", () => {
         [{ requestTimeout: "never" as Webhook.ServeOptions<never, never>["requestTimeout"] }, "requestTimeout"],
         [{ headersTimeout: "20 seconds", requestTimeout: "10 seconds" }, "headersTimeout"],
         [{ keepAliveTimeout: -1 }, "keepAliveTimeout"],
+        [{ maxInFlightBytes: 0 }, "maxInFlightBytes"],
+        [{ maxBodyBytes: 2048, maxInFlightBytes: 1024 }, "maxInFlightBytes"],
         [{ maxConnections: 0 }, "maxConnections"],
         [{ maxConnections: 2.5 }, "maxConnections"],
         [{ port: 70_000 }, "port"],

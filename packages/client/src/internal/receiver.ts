@@ -87,6 +87,29 @@ const ok = reply(200, { status: "ok" })
 const duplicate = reply(200, { status: "duplicate" })
 const handlerFailed = refuse(500, "HANDLER_FAILED", "The event could not be handled; deliver it again")
 
+/**
+ * The answer when the deliveries being handled already hold `maxInFlightBytes`: 503 before
+ * the body is read, so the sender retries (the connection is closed rather than the body
+ * read to its end).
+ */
+const busy = refuse(503, "RECEIVER_BUSY", "The receiver is handling too much at once; deliver it again", {
+  "retry-after": "1",
+  connection: "close"
+})
+
+/** A delivery's reservation against `maxInFlightBytes`. */
+interface Held {
+  /** Reserved before reading the body: its declared length, else `maxBodyBytes`. */
+  readonly reserved: number
+  /** Held now: `reserved`, then the body's size once read, then 0 once released. */
+  bytes: number
+}
+
+/** A decoded delivery. */
+class Parsed {
+  constructor(readonly event: WebhookPayload.Event, readonly key: string) {}
+}
+
 const digest = (value: string) => createHash("sha256").update(value).digest()
 
 /** Compares in time that does not depend on where the values differ (digests have one length). */
@@ -164,11 +187,18 @@ const withDeadline = (millis: number) => <A, E, R>(effect: Effect.Effect<A, E, R
  * @internal
  */
 export const make = <E, R>(options: Options<E, R>, decode: Decode): Handler<R> => {
-  const { handlerTimeoutMillis, maxBodyBytes, secretHeader, ...settings } = Settings.receiver(options)
+  const { handlerTimeoutMillis, maxBodyBytes, maxInFlightBytes, secretHeader, ...settings } = Settings.receiver(
+    options
+  )
   const secret = settings.secret === undefined ? undefined : digest(settings.secret)
   const store = options.dedupe === false ? undefined : options.dedupe ?? memoryDedupeStore()
   /** Deliveries being handled now, so a concurrent copy waits for the first one's outcome. */
   const inFlight = new Map<string, Deferred.Deferred<boolean>>()
+  /**
+   * The body bytes of the deliveries being handled now, from before their body is read
+   * until their handling ends: at most `maxInFlightBytes`.
+   */
+  let inFlightBytes = 0
   const deadline = Number.isFinite(handlerTimeoutMillis)
     ? withDeadline(handlerTimeoutMillis)
     : <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => effect
@@ -223,51 +253,100 @@ export const make = <E, R>(options: Options<E, R>, decode: Decode): Handler<R> =
       )
     })
 
-  const receive = (request: Delivery) =>
-    Effect.gen(function*() {
-      if (request.method !== "POST") {
-        return refuse(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed; deliveries are POSTed`, {
-          allow: "POST"
-        })
+  /**
+   * Decodes a body into its event and dedupe key, or the answer refusing it. Neither the
+   * bytes nor the text outlive this (nor does the parsed JSON, but as the event holds it):
+   * a delivery waiting for `onEvent` holds its event only.
+   */
+  const parse = (bytes: Uint8Array): Effect.Effect<Answer | Parsed, never, R> => {
+    let text: string
+    try {
+      text = utf8.decode(bytes)
+    } catch {
+      // decode says why, as for any other body it refuses
+      return Effect.flatMap(
+        Effect.either(decode(bytes)),
+        (refused) => refused._tag === "Left" ? invalid(lenient.decode(bytes), refused.left) : Effect.succeed(failed)
+      )
+    }
+    // parse once, for both decoding and the dedupe key; decode reads a string as JSON text,
+    // so it gets the raw text when parsing failed (it then reports why) or gave a string
+    let json: unknown = undefined
+    let parsed = true
+    try {
+      json = JSON.parse(text)
+    } catch {
+      parsed = false
+    }
+    return Effect.flatMap(
+      Effect.either(decode(parsed && typeof json !== "string" ? json : text)),
+      (decoded): Effect.Effect<Answer | Parsed, never, R> =>
+        decoded._tag === "Left"
+          ? invalid(text, decoded.left)
+          : Effect.succeed(new Parsed(decoded.right, eventKey(decoded.right, json)))
+    )
+  }
+
+  /** Reads, decodes and handles a body whose bytes are reserved in `held`. */
+  const handleBody = (request: Delivery, held: Held): Effect.Effect<Answer, never, R> =>
+    Effect.flatMap(Effect.either(request.body(maxBodyBytes)), (read) => {
+      if (read._tag === "Left") {
+        return Effect.succeed(
+          read.left._tag === "TooLarge"
+            ? refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`)
+            : refuse(400, "UNREADABLE_BODY", "The body could not be read")
+        )
       }
-      if (secret !== undefined) {
-        const given = request.header(secretHeader)
-        if (given === undefined || !sameSecret(given, secret)) {
-          return refuse(401, "UNAUTHORIZED", `The ${secretHeader} header is missing or does not match`)
-        }
-      }
-      if (!isJson(request.header("content-type"))) {
-        return refuse(415, "UNSUPPORTED_MEDIA_TYPE", "The body must be application/json")
-      }
-      const declared = Number(request.header("content-length"))
-      if (declared > maxBodyBytes) return refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`)
-      const bytes = yield* Effect.either(request.body(maxBodyBytes))
-      if (bytes._tag === "Left") {
-        return bytes.left._tag === "TooLarge"
-          ? refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`)
-          : refuse(400, "UNREADABLE_BODY", "The body could not be read")
-      }
-      let text: string
-      try {
-        text = utf8.decode(bytes.right)
-      } catch {
-        // decode says why, as for any other body it refuses
-        const refused = yield* Effect.either(decode(bytes.right))
-        return refused._tag === "Left" ? yield* invalid(lenient.decode(bytes.right), refused.left) : failed
-      }
-      // parse once, for both decoding and the dedupe key; decode reads a string as JSON text,
-      // so it gets the raw text when parsing failed (it then reports why) or gave a string
-      let json: unknown = undefined
-      let parsed = true
-      try {
-        json = JSON.parse(text)
-      } catch {
-        parsed = false
-      }
-      const decoded = yield* Effect.either(decode(parsed && typeof json !== "string" ? json : text))
-      if (decoded._tag === "Left") return yield* invalid(text, decoded.left)
-      return yield* deadline(handleOnce(eventKey(decoded.right, json), decoded.right, bytes.right.byteLength))
+      // hold what was read rather than what was declared: less for a chunked body, more
+      // for one longer than its content-length (a Fetch request can say anything)
+      const size = read.right.byteLength
+      inFlightBytes += size - held.bytes
+      held.bytes = size
+      if (inFlightBytes > maxInFlightBytes && size > held.reserved) return Effect.succeed(busy)
+      return Effect.flatMap(
+        parse(read.right),
+        (parsed) =>
+          parsed instanceof Parsed ? deadline(handleOnce(parsed.key, parsed.event, size)) : Effect.succeed(parsed)
+      )
     })
 
-  return (delivery) => Effect.catchAllCause(receive(delivery), () => Effect.succeed(failed))
+  const receive = (request: Delivery): Effect.Effect<Answer, never, R> => {
+    if (request.method !== "POST") {
+      return Effect.succeed(
+        refuse(405, "METHOD_NOT_ALLOWED", `${request.method} is not allowed; deliveries are POSTed`, {
+          allow: "POST"
+        })
+      )
+    }
+    if (secret !== undefined) {
+      const given = request.header(secretHeader)
+      if (given === undefined || !sameSecret(given, secret)) {
+        return Effect.succeed(refuse(401, "UNAUTHORIZED", `The ${secretHeader} header is missing or does not match`))
+      }
+    }
+    if (!isJson(request.header("content-type"))) {
+      return Effect.succeed(refuse(415, "UNSUPPORTED_MEDIA_TYPE", "The body must be application/json"))
+    }
+    const length = request.header("content-length")
+    const declared = length === undefined || length === "" ? Number.NaN : Number(length)
+    if (declared > maxBodyBytes) {
+      return Effect.succeed(refuse(413, "PAYLOAD_TOO_LARGE", `The body is over ${maxBodyBytes} bytes`))
+    }
+    // the declared length, or the most a body without one (chunked) may grow to
+    const reserved = Number.isSafeInteger(declared) && declared >= 0 ? declared : maxBodyBytes
+    // reserved and released in one uninterruptible region, so that no interruption in
+    // between leaves the bytes held for good
+    return Effect.uninterruptibleMask((restore) => {
+      if (inFlightBytes + reserved > maxInFlightBytes) return Effect.succeed(busy)
+      inFlightBytes += reserved
+      const held: Held = { reserved, bytes: reserved }
+      return Effect.onExit(restore(handleBody(request, held)), () =>
+        Effect.sync(() => {
+          inFlightBytes -= held.bytes
+          held.bytes = 0
+        }))
+    })
+  }
+
+  return (delivery) => Effect.catchAllCause(Effect.suspend(() => receive(delivery)), () => Effect.succeed(failed))
 }

@@ -45,6 +45,8 @@ const millis = (option: string, input: Duration.DurationInput, infinite: boolean
  */
 export interface Receiver {
   readonly maxBodyBytes: number
+  /** At least `maxBodyBytes`. */
+  readonly maxInFlightBytes: number
   /** Lower case. */
   readonly secretHeader: string
   readonly secret: string | undefined
@@ -53,8 +55,24 @@ export interface Receiver {
 }
 
 /** @internal */
+export const defaultMaxBodyBytes = 1024 * 1024
+
+/** @internal */
+export const defaultMaxInFlightBytes = 64 * 1024 * 1024
+
+/** @internal */
 export const receiver = (options: WebhookReceiver.ReceiverOptions): Receiver => {
-  const maxBodyBytes = positiveInteger("maxBodyBytes", options.maxBodyBytes ?? 1024 * 1024)
+  const maxBodyBytes = positiveInteger("maxBodyBytes", options.maxBodyBytes ?? defaultMaxBodyBytes)
+  // by default at least one body of the largest size fits, however large maxBodyBytes is
+  const maxInFlightBytes = options.maxInFlightBytes === undefined
+    ? Math.max(defaultMaxInFlightBytes, maxBodyBytes)
+    : positiveInteger("maxInFlightBytes", options.maxInFlightBytes)
+  if (maxInFlightBytes < maxBodyBytes) {
+    invalid(
+      "maxInFlightBytes",
+      `it is below maxBodyBytes (${maxBodyBytes}), so a body of the largest size would always be refused`
+    )
+  }
   const secretHeader = options.secretHeader ?? "x-secret-key"
   if (typeof secretHeader !== "string" || !headerName.test(secretHeader)) {
     invalid("secretHeader", `expected a header name, got ${JSON.stringify(secretHeader)}`)
@@ -73,6 +91,7 @@ export const receiver = (options: WebhookReceiver.ReceiverOptions): Receiver => 
   }
   return {
     maxBodyBytes,
+    maxInFlightBytes,
     secretHeader: secretHeader.toLowerCase(),
     secret,
     handlerTimeoutMillis: millis("handlerTimeout", options.handlerTimeout ?? "10 seconds", true)

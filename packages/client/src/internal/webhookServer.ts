@@ -19,8 +19,34 @@ export const recentCapacity = 10_000
 /** @internal */
 export const recentBytes = 16 * 1024 * 1024
 
+/**
+ * The largest enrichment body kept in the recent map, in bytes (real ones are a few KB): a
+ * larger one is published but not kept, so that {@link recentBytes} holds at least 256
+ * sessions and a few large deliveries cannot push the others out.
+ *
+ * @internal
+ */
+export const recentEntryBytes = 64 * 1024
+
 /** @internal */
 export const eventsCapacity = 64
+
+/**
+ * Whether `host` only accepts connections from this machine: `localhost`, `127.x.x.x`,
+ * `::1` (also in brackets, or as `::ffff:127.x.x.x`).
+ *
+ * @internal
+ */
+export const isLoopback = (host: string): boolean => {
+  const name = host.toLowerCase().replace(/^\[(.*)\]$/, "$1")
+  return name === "localhost" || name === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(name)
+}
+
+/** @internal */
+export const unauthenticatedWarning = (host: string) =>
+  `The webhook server listens on ${host} without a secret: anyone who can reach it can post ` +
+  `deliveries, forged enrichments included, and push the kept ones out. Set the secret option ` +
+  `(and register it with BankConnect), or listen on a loopback address behind a proxy that checks it.`
 
 /**
  * How often Node checks the headers and request timeouts (its default, 30 seconds, lets a
@@ -32,8 +58,10 @@ const checkingIntervalMillis = (headersTimeoutMillis: number) => Math.min(1_000,
 /**
  * Starts the receiver on a Node server for the life of the scope; the first enrichment
  * handled per session is kept (the newest {@link recentCapacity} sessions, within
- * {@link recentBytes} of bodies) and every handled event is published to every subscriber,
- * up to {@link eventsCapacity} waiting for the slowest one before `onEvent` waits too.
+ * {@link recentBytes} of bodies, each at most {@link recentEntryBytes}) and every handled
+ * event is published to every subscriber, up to {@link eventsCapacity} waiting for the
+ * slowest one before `onEvent` waits too. Without a secret on a host other than loopback,
+ * it logs a warning once at start.
  *
  * @internal
  */
@@ -52,8 +80,11 @@ export const make = <E, R, Err>(
 
     const publish = (event: WebhookPayload.Event, bodyBytes: number) =>
       Effect.suspend(() => {
-        // the first one handled stays: a later delivery (a forged copy, say) does not replace it
-        if (event._tag === "EnrichmentNotification" && !recent.has(event.session_id)) {
+        // the first one handled stays: a later delivery (a forged copy, say) does not replace
+        // it; an oversized one is not kept, so that a few cannot push the others out
+        if (
+          event._tag === "EnrichmentNotification" && bodyBytes <= recentEntryBytes && !recent.has(event.session_id)
+        ) {
           recent.set(event.session_id, event, bodyBytes)
         }
         return PubSub.publish(pubsub, event)
@@ -100,6 +131,7 @@ export const make = <E, R, Err>(
         })
     )
     const port = (server.address() as AddressInfo).port
+    if (options.secret === undefined && !isLoopback(host)) yield* Effect.logWarning(unauthenticatedWarning(host))
 
     const awaitEnrichment = (sessionId: string) =>
       Effect.scoped(Effect.gen(function*() {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as http from "node:http"
 import * as net from "node:net"
+import { vi } from "vitest"
 import { Webhook } from "../../src/index.js"
 import { ways } from "../utils/receivers.js"
 import { heapAfterGc, report } from "./support.js"
@@ -27,6 +29,39 @@ const deliver = (url: string, body: string, headers: Record<string, string> = {}
       response.on("error", reject)
     })
     request.on("error", reject)
+    request.end(body)
+  })
+
+interface Answered {
+  /** 0 when the connection failed before an answer. */
+  readonly status: number
+  readonly headers: http.IncomingHttpHeaders
+  readonly text: string
+}
+
+/** As {@link deliver}, with the answer's headers, and status 0 rather than a rejection when the connection fails. */
+const deliverAnswer = (url: string, body: string | Buffer, signal?: AbortSignal) =>
+  new Promise<Answered>((resolve) => {
+    const request = http.request(url, {
+      method: "POST",
+      agent: false,
+      ...(signal === undefined ? {} : { signal }),
+      headers: { "content-type": "application/json", connection: "close" }
+    }, (response) => {
+      const chunks: Array<Buffer> = []
+      response.on("data", (chunk: Buffer) => chunks.push(chunk))
+      response.on(
+        "end",
+        () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString()
+          })
+      )
+      response.on("error", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: "" }))
+    })
+    request.on("error", () => resolve({ status: 0, headers: {}, text: "" }))
     request.end(body)
   })
 
@@ -143,31 +178,198 @@ describe("receiver against a hostile sender", () => {
       report("hostile ids: ids of 256 / 128 characters accepted, kept under 43-character keys")
     }).pipe(Effect.scoped), 60_000)
 
-  it.live("keeps the recent enrichments per session within a byte budget", () =>
-    Effect.gen(function*() {
-      const server = yield* Webhook.serve()
-      const name = "n".repeat(900_000)
-      const sessions = 48
-      const before = heapAfterGc()
-      for (let n = 0; n < sessions; n++) {
-        const body = enrichment(`big-${n}`, {
-          accounts: [{ account_status: "completed", name }]
+  it.live(
+    "keeps the recent enrichments per session within a byte budget, at least 256 of them",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* Webhook.serve()
+        // just under the 64 KiB a kept enrichment may weigh
+        const name = "n".repeat(60_000)
+        const sessions = 320
+        const before = heapAfterGc()
+        yield* Effect.forEach(Array.from({ length: sessions }, (_, n) => n), (n) =>
+          Effect.promise(async () => {
+            const body = enrichment(`big-${n}`, { accounts: [{ account_status: "completed", name }] })
+            expect((await deliver(server.url, body)).status).toBe(200)
+          }), { concurrency: 8 })
+        const after = heapAfterGc()
+        const growth = (after - before) / 1048576
+        const kept: Array<number> = []
+        for (let n = 0; n < sessions; n++) if (Option.isSome(yield* server.latestEnrichment(`big-${n}`))) kept.push(n)
+        report(
+          `hostile sessions: ${sessions} enrichments of 60 KB each, ${kept.length} kept by the recent map ` +
+            `(16 MiB budget, 64 KiB per entry), heap ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB`
+        )
+        expect(kept.length).toBeGreaterThanOrEqual(256)
+        expect(kept.length * 60_000).toBeLessThanOrEqual(16 * 1048576)
+        expect(kept.length).toBeLessThan(sessions)
+        // the oldest were evicted for the newest (they were sent 8 at a time)
+        expect(Math.min(...kept)).toBeGreaterThanOrEqual(sessions - kept.length - 8)
+        expect(growth).toBeLessThan(28)
+      }).pipe(Effect.scoped),
+    60_000
+  )
+
+  it.live(
+    "keeps the first enrichment of a session when large forged ones for made-up sessions follow",
+    () =>
+      Effect.gen(function*() {
+        // the review's eviction attack: the real notification, 17 forged ones of about 1 MiB for
+        // made-up sessions (more than the 16 MiB budget), then a forged copy for the real session
+        const server = yield* Webhook.serve()
+        const real = enrichment("real", {
+          accounts: [{ account_id: "acc-1", account_status: "failed", error_code: "INCOMPLETE_MONTHS" }]
         })
-        expect((yield* Effect.promise(() => deliver(server.url, body))).status).toBe(200)
-      }
-      const after = heapAfterGc()
-      const growth = (after - before) / 1048576
-      const kept: Array<number> = []
-      for (let n = 0; n < sessions; n++) if (Option.isSome(yield* server.latestEnrichment(`big-${n}`))) kept.push(n)
-      report(
-        `hostile sessions: ${sessions} enrichments of 900 KB each, ${kept.length} kept by the recent map ` +
-          `(16 MiB budget), heap ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB`
-      )
-      // the oldest were evicted for the newest
-      expect(kept.length * 900_000).toBeLessThanOrEqual(16 * 1048576)
-      expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => sessions - kept.length + i))
-      expect(growth).toBeLessThan(24)
-    }).pipe(Effect.scoped), 60_000)
+        expect((yield* Effect.promise(() => deliver(server.url, real))).status).toBe(200)
+        const padding = "p".repeat(1_000_000)
+        for (let n = 0; n < 17; n++) {
+          const forged = enrichment(`made-up-${n}`, { accounts: [{ account_status: "completed", name: padding }] })
+          expect((yield* Effect.promise(() => deliver(server.url, forged))).status).toBe(200)
+        }
+        const copy = enrichment("real", { accounts: [{ account_id: "acc-1", account_status: "completed" }] })
+        expect((yield* Effect.promise(() => deliver(server.url, copy))).status).toBe(200)
+        const kept = yield* server.latestEnrichment("real")
+        expect(Option.map(kept, (e) => e.accounts.map((a) => a.account_status))).toEqual(Option.some(["failed"]))
+        expect(Option.isNone(yield* server.latestEnrichment("made-up-16"))).toBe(true)
+      }).pipe(Effect.scoped),
+    30_000
+  )
+
+  it.live(
+    "bounds the bytes of deliveries in flight: past the budget 503 RECEIVER_BUSY, released however they end",
+    () =>
+      Effect.gen(function*() {
+        // a 4 MiB budget: four bodies of about 1 MB fit, a fifth does not
+        let open = () => {}
+        const gate = new Promise<void>((resolve) => {
+          open = resolve
+        })
+        let mode: "wait" | "hang" | "fail" = "wait"
+        const entered: Array<string> = []
+        const server = yield* Webhook.serve({
+          maxInFlightBytes: 4 * 1048576,
+          handlerTimeout: "3 seconds",
+          onEvent: (event) =>
+            Effect.suspend(() => {
+              entered.push(event.session_id ?? "")
+              return mode === "hang"
+                ? Effect.never
+                : mode === "fail"
+                ? Effect.fail("down")
+                : Effect.promise(() => gate)
+            })
+        })
+        const blob = "b".repeat(1_000_000)
+        const body = (id: string) => JSON.stringify({ event_name: "BIG_EVENT", session_id: id, blob })
+        let answered = 0
+        const wave = (prefix: string, count: number, signal?: AbortSignal) =>
+          Effect.promise(() =>
+            Promise.all(
+              Array.from({ length: count }, (_, n) =>
+                deliverAnswer(server.url, body(`${prefix}-${n}`), signal).then((answer) => {
+                  answered++
+                  return answer
+                }))
+            )
+          )
+        const statuses = (answers: ReadonlyArray<Answered>) =>
+          answers.map((a) => a.status === 503 ? `503 ${JSON.parse(a.text).error.code}` : String(a.status)).sort()
+
+        // eight at once while onEvent waits: four are handled, four refused before their body is read
+        const started = Date.now()
+        const first = yield* Effect.fork(wave("a", 8))
+        // (until the four beyond the budget are answered, however slowly the machine sends them)
+        yield* Effect.promise(() =>
+          vi.waitFor(() => expect([entered.length, answered]).toEqual([4, 4]), { timeout: 10_000 })
+        )
+        open()
+        const answers = yield* Fiber.join(first)
+        expect(statuses(answers)).toEqual([
+          "200",
+          "200",
+          "200",
+          "200",
+          "503 RECEIVER_BUSY",
+          "503 RECEIVER_BUSY",
+          "503 RECEIVER_BUSY",
+          "503 RECEIVER_BUSY"
+        ])
+        for (const busy of answers.filter((a) => a.status === 503)) {
+          expect([busy.headers["retry-after"], busy.headers.connection]).toEqual(["1", "close"])
+        }
+        // the budget is free again: a new wave of four is handled whole
+        expect(statuses(yield* wave("b", 4))).toEqual(["200", "200", "200", "200"])
+        // handling that times out or fails releases its bytes too
+        mode = "hang"
+        expect(statuses(yield* wave("c", 4))).toEqual(Array(4).fill("503 HANDLER_TIMEOUT"))
+        mode = "fail"
+        expect(statuses(yield* wave("d", 4))).toEqual(Array(4).fill("500"))
+        // and so does handling whose client went away (well before the 3-second deadline)
+        mode = "hang"
+        const gone = new AbortController()
+        const leaving = yield* Effect.fork(wave("e", 4, gone.signal))
+        yield* Effect.promise(() => vi.waitFor(() => expect(entered).toHaveLength(20), { timeout: 5_000 }))
+        const left = Date.now()
+        gone.abort()
+        expect(statuses(yield* Fiber.join(leaving))).toEqual(["0", "0", "0", "0"])
+        mode = "wait"
+        yield* Effect.sleep("100 millis")
+        expect(statuses(yield* wave("f", 4))).toEqual(["200", "200", "200", "200"])
+        expect(Date.now() - left).toBeLessThan(2_500)
+        report(
+          `in-flight budget: 8 concurrent 1 MB deliveries under a 4 MiB budget: 4 answered 200, 4 answered 503 ` +
+            `RECEIVER_BUSY; budget released after success, timeout, failure and a client gone (${
+              Date.now() - started
+            } ms)`
+        )
+      }).pipe(Effect.scoped),
+    30_000
+  )
+
+  it.live(
+    "holds the memory of many large deliveries waiting for onEvent to the in-flight budget",
+    () =>
+      Effect.gen(function*() {
+        // the review's scenario, smaller: 100 concurrent 1 MiB deliveries while onEvent takes
+        // 1.5 s, under a 16 MiB budget; memory grows with the budget, not with the deliveries
+        const server = yield* Webhook.serve({
+          maxInFlightBytes: 16 * 1048576,
+          onEvent: () => Effect.sleep("1500 millis")
+        })
+        // the bodies as Buffers, outside the heap, so that the heap measures the receiver
+        const blob = Buffer.alloc(1048576 - 100, "b")
+        const bodies = Array.from({ length: 100 }, (_, n) =>
+          Buffer.concat([
+            Buffer.from(`{"event_name":"BIG_EVENT","session_id":"s-${n}","blob":"`),
+            blob,
+            Buffer.from("\"}")
+          ]))
+        const before = heapAfterGc()
+        let peak = 0
+        const sampling = setInterval(() => {
+          peak = Math.max(peak, process.memoryUsage().heapUsed)
+        }, 20)
+        const answers = yield* Effect.promise(() =>
+          Promise.all(
+            bodies.map((body) => deliverAnswer(server.url, body))
+          )
+        ).pipe(Effect.ensuring(Effect.sync(() => clearInterval(sampling))))
+        const handled = answers.filter((a) => a.status === 200).length
+        const busy = answers.filter((a) => a.status === 503).length
+        const growth = (peak - before) / 1048576
+        report(
+          `in-flight budget: 100 concurrent 1 MiB deliveries, onEvent 1.5 s, 16 MiB budget: ${handled} answered 200, ` +
+            `${busy} 503; heap peak +${growth.toFixed(0)} MB`
+        )
+        expect(handled + busy).toBe(100)
+        expect(handled).toBeGreaterThanOrEqual(16)
+        expect(busy).toBeGreaterThan(0)
+        // about 37 MB measured: a body is bytes, text and parsed JSON for a moment, and an
+        // event while it waits; without the budget the same peaked at about 125 MB
+        expect(growth).toBeLessThan(64)
+      }).pipe(Effect.scoped),
+    30_000
+  )
 
   it.live("closes the connection of a refused request instead of reading its body", () =>
     Effect.gen(function*() {
