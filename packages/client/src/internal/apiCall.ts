@@ -9,6 +9,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -181,7 +182,16 @@ const describe = (error: HttpClientError.HttpClientError): string => {
   return error.reason
 }
 
-const withSecretHeadersRedacted = (names: ReadonlyArray<string | RegExp>) => [...names, ...Secrets.secretHeaderNames]
+/** The redacted header names with the credentials' added; one array per input, not per call. */
+const redactedCache = new WeakMap<ReadonlyArray<string | RegExp>, ReadonlyArray<string | RegExp>>()
+const withSecretHeadersRedacted = (names: ReadonlyArray<string | RegExp>) => {
+  let extended = redactedCache.get(names)
+  if (extended === undefined) {
+    extended = [...names, ...Secrets.secretHeaderNames]
+    redactedCache.set(names, extended)
+  }
+  return extended
+}
 
 /** Where a redirect pointed: its origin only, never its path or query. */
 const redirectTarget = (location: string | undefined, base: string): string => {
@@ -224,14 +234,23 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
    * `fetch` follows redirects by default, credentials and all: every request goes with
    * `redirect: "manual"`, over any `RequestInit` of the caller's context or the client's.
    */
+  // contexts are immutable: the context with the RequestInit added is made once per context
+  // the calls run in, not once per call (adding a service copies the context)
+  const withInit = new WeakMap<Context.Context<never>, Context.Context<never>>()
   const noRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.contextWithEffect((context: Context.Context<never>) => {
-      const own = Context.getOption(context, FetchHttpClient.RequestInit)
-      return Effect.provideService(
-        effect,
-        FetchHttpClient.RequestInit,
-        Option.isSome(own) ? manual({ ...settings.requestInit, ...own.value }) : builtInit
-      )
+      let provided = withInit.get(context)
+      if (provided === undefined) {
+        const own = Context.getOption(context, FetchHttpClient.RequestInit)
+        provided = Context.add(
+          context,
+          FetchHttpClient.RequestInit,
+          Option.isSome(own) ? manual({ ...settings.requestInit, ...own.value }) : builtInit
+        )
+        withInit.set(context, provided)
+      }
+      // the context made from the current one, so setting it in place of the current one keeps all
+      return Effect.locally(effect as Effect.Effect<A, E>, FiberRef.currentContext, provided)
     })
 
   return <A, K extends BankConnectError.KnownCode>(
