@@ -12,6 +12,7 @@ import * as Schema from "effect/Schema"
 import * as AccountFailures from "./internal/accountFailure.js"
 import * as JsonDepth from "./internal/jsonDepth.js"
 import * as ParseIssues from "./internal/parseIssues.js"
+import * as SessionIds from "./internal/sessionIds.js"
 import type { Open } from "./Progress.js"
 
 const open = <const Known extends ReadonlyArray<string>>(...known: Known): Schema.Schema<Open<Known[number]>> =>
@@ -317,7 +318,7 @@ const invalid = (message: string) => new WebhookPayloadError({ reason: "InvalidP
  * @since 0.2.0
  * @category decoding
  */
-export const maxSessionIdLength = 256
+export const maxSessionIdLength: number = SessionIds.maxLength
 
 /**
  * The longest `event_name` {@link decode} accepts, in characters; a longer one is refused

@@ -151,15 +151,6 @@ export const make = (secrets: ReadonlyArray<Redacted.Redacted<string>>): Scrubbe
 }
 
 /**
- * Replaces every occurrence of a secret's value in `text`, so that nothing a server
- * echoes back (or a transport error repeats) carries a credential into an error message.
- *
- * @internal
- */
-export const scrub = (text: string, secrets: ReadonlyArray<Redacted.Redacted<string>>): string =>
-  make(secrets).scrub(text)
-
-/**
  * The names of the headers that carry BankConnect's credentials.
  *
  * @internal

@@ -2,6 +2,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as BankConnectError from "../BankConnectError.js"
 import * as Secrets from "./secrets.js"
+import * as SessionIds from "./sessionIds.js"
 
 /**
  * Whether a string is an absolute http(s) URL with a host.
@@ -154,12 +155,7 @@ const quote = (value: unknown, max: number, scrubber: Secrets.Scrubber) =>
 
 const sessionIdPattern = /^[A-Za-z0-9._~-]+$/
 
-/**
- * The longest session id accepted, here and in webhook payloads.
- *
- * @internal
- */
-export const maxSessionIdLength = 256
+const maxSessionIdLength = SessionIds.maxLength
 
 /**
  * A session id goes into a URL path: only URL-safe characters, never `.` or `..`, and at
