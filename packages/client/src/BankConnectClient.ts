@@ -20,7 +20,6 @@ import * as Stream from "effect/Stream"
 import * as BankConnectError from "./BankConnectError.js"
 import * as ApiCall from "./internal/apiCall.js"
 import * as InFlight from "./internal/inFlight.js"
-import * as ProgressFast from "./internal/progressFast.js"
 import * as Secrets from "./internal/secrets.js"
 import * as Validate from "./internal/validate.js"
 import * as Progress from "./Progress.js"
@@ -239,7 +238,7 @@ const progressCodes = [
 const updateWebhookCodes = ["ACCESS_DENIED"] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
 
 const decodeProgress = ApiCall.decodeJson(
-  Progress.SessionProgress,
+  Progress.decodeEither,
   "progress response",
   (progress, answer) =>
     progress.session_id === answer.sessionId
@@ -252,8 +251,7 @@ const decodeProgress = ApiCall.decodeJson(
     return Array.isArray(statements) && statements.length > Progress.maxStatements
       ? `lists ${statements.length} statements, over ${Progress.maxStatements} (Progress.maxStatements)`
       : undefined
-  },
-  ProgressFast.make(Progress)
+  }
 )
 
 /**
@@ -277,7 +275,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   }
   const call = ApiCall.make(yield* HttpClient.HttpClient, {
     inFlight: options.maxRequestsInFlight === undefined ? undefined : InFlight.make(options.maxRequestsInFlight),
-    apiUrl: `${baseUrl}/${options.version ?? "v1"}`,
+    baseUrl,
+    version: options.version ?? "v1",
     apiKey: options.apiKey,
     serverHash: options.serverHash,
     scrubber,

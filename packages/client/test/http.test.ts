@@ -1,3 +1,4 @@
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -104,5 +105,33 @@ describe("over HTTP on 127.0.0.1", () => {
       expect(error).toMatchObject({ _tag: "TransportError", reason: "Timeout" })
       while (server.aborted() === 0) yield* Effect.sleep("5 millis")
       expect(server.aborted()).toBe(1)
+    }).pipe(Effect.scoped))
+
+  it.live("a body that stops halfway is timed out, over fetch and undici alike", () =>
+    Effect.gen(function*() {
+      const server = yield* localServer((_, res) => {
+        res.writeHead(200, { "content-type": "application/json" })
+        res.write("{\"session_id\": ")
+        // the rest never comes
+      })
+      for (const transport of [FetchHttpClient.layer, NodeHttpClient.layerUndici] as const) {
+        const layer = BankConnectClient.layer({
+          apiKey: Redacted.make(apiKey),
+          serverHash: Redacted.make(serverHash),
+          baseUrl: `${server.url}/bank-connect`,
+          timeout: "150 millis",
+          retry: { times: 0 }
+        }).pipe(Layer.provide(transport))
+        const started = Date.now()
+        const error = yield* Effect.flip(
+          Effect.flatMap(BankConnectClient.BankConnectClient, (client) => client.getProgress(sessionId)).pipe(
+            Effect.provide(layer)
+          )
+        )
+        expect(error).toMatchObject({ _tag: "TransportError", reason: "Timeout", sessionId })
+        expect(Date.now() - started).toBeLessThan(5_000)
+      }
+      while (server.aborted() < 2) yield* Effect.sleep("5 millis")
+      expect(server.aborted()).toBe(2)
     }).pipe(Effect.scoped))
 })

@@ -1,6 +1,6 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
-import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -11,8 +11,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import * as BankConnectError from "../BankConnectError.js"
 import * as ErrorResponse from "./errorResponse.js"
 import type * as InFlight from "./inFlight.js"
@@ -21,6 +21,7 @@ import * as ParseIssues from "./parseIssues.js"
 import * as ResponseBody from "./responseBody.js"
 import * as RetryPolicy from "./retryPolicy.js"
 import * as Secrets from "./secrets.js"
+import * as Timeout from "./timeout.js"
 import * as Transience from "./transience.js"
 
 /**
@@ -29,8 +30,10 @@ import * as Transience from "./transience.js"
  * @internal
  */
 export interface Settings {
-  /** The base URL with the version segment, without a trailing slash. */
-  readonly apiUrl: string
+  /** The base URL without the version segment, without a trailing slash. */
+  readonly baseUrl: string
+  /** The version segment, such as `v1`. */
+  readonly version: string
   readonly apiKey: Redacted.Redacted<string>
   readonly serverHash: Redacted.Redacted<string>
   /** Removes the credentials from any text that reaches an error. */
@@ -54,11 +57,21 @@ export interface Settings {
  * @internal
  */
 export interface Endpoint<K extends BankConnectError.KnownCode> {
+  /** The request, its URL relative to `{baseUrl}/{version}`. */
   readonly request: HttpClientRequest.HttpClientRequest
   readonly codes: ReadonlyArray<K>
   readonly sessionId?: string | undefined
   /** The largest body read, success or error; past it the call fails, not retried. */
   readonly maxResponseBytes: number
+  /** Another version segment than the client's, such as `v2` for session creation v2. */
+  readonly version?: string | undefined
+  /** Another limit on one attempt than the client's, for endpoints with large answers. */
+  readonly timeout?: Duration.Duration | undefined
+  /**
+   * `false` for a call that must not be sent twice (an upload): no attempt after the first,
+   * whatever the failure. Default `true`.
+   */
+  readonly retry?: boolean | undefined
 }
 
 /**
@@ -115,56 +128,56 @@ const invalidResponse = (
 export type Verify<A> = (value: A, answer: Answer) => string | undefined
 
 /**
- * Parses a success body as JSON and decodes it with `schema`; `what` names the body in
- * the error when either step fails. `precheck`, when given, refuses a parsed body too large
- * to decode (as `TooLarge`); `fast`, when given, decodes the common shape without the
- * schema (`undefined` otherwise); `verify` checks the decoded value.
+ * A synchronous decoder of a parsed JSON body, such as `Schema.decodeUnknownEither(schema)`.
  *
  * @internal
  */
-export const decodeJson = <A, I>(
-  schema: Schema.Schema<A, I>,
+export type Decoder<A> = (json: unknown) => Either.Either<A, ParseResult.ParseError>
+
+/**
+ * Parses a success body as JSON and decodes it with `decode`; `what` names the body in
+ * the error when either step fails. `precheck`, when given, refuses a parsed body too large
+ * to decode (as `TooLarge`); `verify` checks the decoded value.
+ *
+ * @internal
+ */
+export const decodeJson = <A>(
+  decode: Decoder<A>,
   what: string,
   verify?: Verify<A>,
-  precheck?: (json: unknown) => string | undefined,
-  fast?: (json: unknown) => A | undefined
-): OnSuccess<A> => {
+  precheck?: (json: unknown) => string | undefined
+): OnSuccess<A> =>
+(answer) =>
   // synchronous steps in one suspend: on the hot path of every poll, fewer Effect steps count
-  const decode = Schema.decodeUnknownEither(schema)
-  return (answer) =>
-    Effect.suspend(() => {
-      let json: unknown
-      try {
-        json = JSON.parse(answer.text)
-      } catch {
-        return Effect.fail(
-          invalidResponse(answer, `The ${what} is not JSON: ${JSON.stringify(answer.excerpt(answer.text, 80))}`)
+  Effect.suspend(() => {
+    let json: unknown
+    try {
+      json = JSON.parse(answer.text)
+    } catch {
+      return Effect.fail(
+        invalidResponse(answer, `The ${what} is not JSON: ${JSON.stringify(answer.excerpt(answer.text, 80))}`)
+      )
+    }
+    // sizes that would make the checks and the decoding a denial of service, refused first
+    const tooLarge = precheck?.(json)
+    if (tooLarge !== undefined) return Effect.fail(invalidResponse(answer, `The ${what} ${tooLarge}`, "TooLarge"))
+    if (JsonDepth.tooDeep(json)) {
+      return Effect.fail(invalidResponse(answer, `The ${what} nests more than ${JsonDepth.maxDepth} levels deep`))
+    }
+    const decoded = decode(json)
+    if (Either.isLeft(decoded)) {
+      return Effect.fail(
+        invalidResponse(
+          answer,
+          `The ${what} does not match the documented shape: ${answer.excerpt(ParseIssues.format(decoded.left), 1000)}`
         )
-      }
-      // sizes that would make the checks and the decoding a denial of service, refused first
-      const tooLarge = precheck?.(json)
-      if (tooLarge !== undefined) return Effect.fail(invalidResponse(answer, `The ${what} ${tooLarge}`, "TooLarge"))
-      if (JsonDepth.tooDeep(json)) {
-        return Effect.fail(invalidResponse(answer, `The ${what} nests more than ${JsonDepth.maxDepth} levels deep`))
-      }
-      // the fast path, when given, decodes the documented shape; anything else goes to the
-      // schema, whose error says what is wrong
-      const quick = fast?.(json)
-      const decoded = quick === undefined ? decode(json) : Either.right(quick)
-      if (Either.isLeft(decoded)) {
-        return Effect.fail(
-          invalidResponse(
-            answer,
-            `The ${what} does not match the documented shape: ${answer.excerpt(ParseIssues.format(decoded.left), 1000)}`
-          )
-        )
-      }
-      const problem = verify?.(decoded.right, answer)
-      return problem === undefined
-        ? Effect.succeed(decoded.right)
-        : Effect.fail(invalidResponse(answer, problem, "OtherSession"))
-    })
-}
+      )
+    }
+    const problem = verify?.(decoded.right, answer)
+    return problem === undefined
+      ? Effect.succeed(decoded.right)
+      : Effect.fail(invalidResponse(answer, problem, "OtherSession"))
+  })
 
 /**
  * Accepts any success body.
@@ -216,18 +229,14 @@ const redirectTarget = (location: string | undefined, base: string): string => {
 export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
   const { excerpt, scrub } = settings.scrubber
   const retrySchedule = RetryPolicy.schedule(settings.retry)
-  const client = httpClient.pipe(
-    HttpClient.mapRequest((request) =>
-      request.pipe(
-        HttpClientRequest.prependUrl(settings.apiUrl),
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setHeaders({
-          "x-api-key": Redacted.value(settings.apiKey),
-          "server-hash": Redacted.value(settings.serverHash)
-        })
-      )
-    )
-  )
+  const execute = Timeout.make(httpClient)
+  const apiUrl = `${settings.baseUrl}/${settings.version}`
+  // the headers of every call, made once: credentials and `accept`
+  const headers = Headers.fromInput({
+    accept: "application/json",
+    "x-api-key": Redacted.value(settings.apiKey),
+    "server-hash": Redacted.value(settings.serverHash)
+  })
   const manual = (init: RequestInit | undefined): RequestInit => ({ ...init, redirect: "manual" })
   const builtInit = manual(settings.requestInit)
   /**
@@ -257,9 +266,12 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
     endpoint: Endpoint<K>,
     onSuccess: OnSuccess<A>
   ): Effect.Effect<A, CallError<K>> => {
-    const { maxResponseBytes, request, sessionId } = endpoint
+    const { maxResponseBytes, sessionId } = endpoint
+    const prefix = endpoint.version === undefined ? apiUrl : `${settings.baseUrl}/${endpoint.version}`
+    const request = HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(endpoint.request, prefix), headers)
+    const timeout = endpoint.timeout ?? settings.timeout
     const errorContext: ErrorResponse.CallContext<K> = { codes: endpoint.codes, sessionId, scrubber: settings.scrubber }
-    const target = { method: request.method, url: `${settings.apiUrl}${request.url}` }
+    const target = { method: request.method, url: request.url }
     const withSession = sessionId === undefined ? {} : { sessionId }
     type Failure = RetryPolicy.AttemptFailure<CallError<K>>
     /** The one classifier decides what is retried: the same as `isRetryable` and `maxFailedPolls`. */
@@ -316,25 +328,37 @@ export const make = (httpClient: HttpClient.HttpClient, settings: Settings) => {
       )
     }
 
-    const attempt = client.execute(request).pipe(
-      noRedirects,
-      Effect.locallyWith(Headers.currentRedactedNames, withSecretHeadersRedacted),
-      Effect.mapError(network),
-      Effect.flatMap(handle),
-      Effect.timeoutFail({
-        duration: settings.timeout,
-        onTimeout: () =>
-          failure(
-            transportError(
-              "Timeout",
-              `${target.method} ${target.url} timed out after ${Duration.format(settings.timeout)}`
-            )
-          )
+    const attempt = execute(
+      request,
+      timeout,
+      (response) =>
+        response.pipe(
+          noRedirects,
+          Effect.locallyWith(Headers.currentRedactedNames, withSecretHeadersRedacted),
+          Effect.mapError(network),
+          Effect.flatMap(handle)
+        ),
+      () =>
+        failure(
+          transportError("Timeout", `${target.method} ${target.url} timed out after ${Duration.format(timeout)}`)
+        )
+    )
+    const once = settings.inFlight === undefined ? attempt : settings.inFlight(attempt)
+    if (endpoint.retry === false || settings.retry.times === 0) {
+      return Effect.mapError(once, (failure) => failure.error)
+    }
+    // the retry machinery is entered only after a first failure: most calls succeed at once.
+    // The schedule sees that first failure as its first input, so it decides as `Effect.retry`
+    // over every attempt would.
+    return Effect.catchAll(once, (first) => {
+      if (!first.retryable) return Effect.fail(first.error)
+      let replayed = false
+      const again = Effect.suspend(() => {
+        if (replayed) return once
+        replayed = true
+        return Effect.fail(first)
       })
-    )
-    return (settings.inFlight === undefined ? attempt : settings.inFlight(attempt)).pipe(
-      Effect.retry(retrySchedule),
-      Effect.mapError((failure) => failure.error)
-    )
+      return Effect.mapError(Effect.retry(again, retrySchedule), (failure) => failure.error)
+    })
   }
 }
