@@ -92,6 +92,291 @@ export class UnparsableStatements
 {}
 
 /**
+ * `KEY_REQUIRED` (HTTP 400): a valid session id is required (newer revisions of the upload status call).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class KeyRequired extends Schema.TaggedError<KeyRequired>()("KeyRequired", apiErrorFields) {}
+
+/**
+ * `INVALID_DATE_FORMAT` (HTTP 400): a date is not `DD/MM/YYYY` (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidDateFormat extends Schema.TaggedError<InvalidDateFormat>()("InvalidDateFormat", apiErrorFields) {}
+
+/**
+ * `INVALID_DATE_RANGE` (HTTP 400): the date range is reversed, in the future or too long (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidDateRange extends Schema.TaggedError<InvalidDateRange>()("InvalidDateRange", apiErrorFields) {}
+
+/**
+ * `MISSING_DATE_FIELD` (HTTP 400): one of `from_date` / `to_date` was given without the other (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class MissingDateField extends Schema.TaggedError<MissingDateField>()("MissingDateField", apiErrorFields) {}
+
+/**
+ * `INVALID_BANK_NAME` (HTTP 400): the bank is not one of BankConnect's bank ids (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidBankName extends Schema.TaggedError<InvalidBankName>()("InvalidBankName", apiErrorFields) {}
+
+/**
+ * `MISSING_BANK_NAME` (HTTP 400): the mode needs a bank and none was given (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class MissingBankName extends Schema.TaggedError<MissingBankName>()("MissingBankName", apiErrorFields) {}
+
+/**
+ * `MODE_NOT_AVAILABLE` (HTTP 400): the mode is not available for the bank (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class ModeNotAvailable extends Schema.TaggedError<ModeNotAvailable>()("ModeNotAvailable", apiErrorFields) {}
+
+/**
+ * `MODE_NOT_ENABLED` (HTTP 403): the mode is not enabled for the API key (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class ModeNotEnabled extends Schema.TaggedError<ModeNotEnabled>()("ModeNotEnabled", apiErrorFields) {}
+
+/**
+ * `INVALID_MOBILE_NUMBER` (HTTP 400): the mobile number is not valid (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidMobileNumber
+  extends Schema.TaggedError<InvalidMobileNumber>()("InvalidMobileNumber", apiErrorFields)
+{}
+
+/**
+ * `INVALID_SESSION_EXPIRY` (HTTP 400): `session_expiry` is outside 5 to 43,200 minutes (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidSessionExpiry
+  extends Schema.TaggedError<InvalidSessionExpiry>()("InvalidSessionExpiry", apiErrorFields)
+{}
+
+/**
+ * `INVALID_URL` (HTTP 400): `redirect_url` is not a valid URL (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", apiErrorFields) {}
+
+/**
+ * `INVALID_LENGTH` (HTTP 400): a field is longer than the API allows, such as a `link_id` over 500 characters (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidLength extends Schema.TaggedError<InvalidLength>()("InvalidLength", apiErrorFields) {}
+
+/**
+ * `INVALID_PARAMETER_COUNT` (HTTP 400): too many or too few parameters (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidParameterCount
+  extends Schema.TaggedError<InvalidParameterCount>()("InvalidParameterCount", apiErrorFields)
+{}
+
+/**
+ * `INVALID_REQUEST` (HTTP 400): a field failed validation; the message reads `<field>, <validation text>` (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", apiErrorFields) {}
+
+/**
+ * `AUTHENTICATION_CREDENTIALS_NOT_PROVIDED` (HTTP 401): no API key was sent (session creation).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class AuthenticationCredentialsNotProvided extends Schema.TaggedError<AuthenticationCredentialsNotProvided>()(
+  "AuthenticationCredentialsNotProvided",
+  apiErrorFields
+) {}
+
+/**
+ * `PAYMENT_REQUIRED` (HTTP 402): the account behind the API key has no credit (session creation); also a 402 without a code.
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class PaymentRequired extends Schema.TaggedError<PaymentRequired>()("PaymentRequired", apiErrorFields) {}
+
+/**
+ * `UNSUPPORTED_MEDIA_TYPE` (HTTP 415): the body's content type was refused; BankConnect sends no code for it, so the code is this library's own.
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class UnsupportedMediaType
+  extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", apiErrorFields)
+{}
+
+/**
+ * `SESSION_EXPIRED` (HTTP 400): the session expired before the upload (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class SessionExpired extends Schema.TaggedError<SessionExpired>()("SessionExpired", apiErrorFields) {}
+
+/**
+ * `TRIAL_PERIOD_EXPIRED` (HTTP 402): the API key's trial period is over (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class TrialPeriodExpired
+  extends Schema.TaggedError<TrialPeriodExpired>()("TrialPeriodExpired", apiErrorFields)
+{}
+
+/**
+ * `INVALID_API_KEY` (HTTP 403): the API key is wrong, or the route is not allowed for it (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidApiKey extends Schema.TaggedError<InvalidApiKey>()("InvalidApiKey", apiErrorFields) {}
+
+/**
+ * `MISSING_FILE_OBJECT` (HTTP 400): neither a file nor a file URL was sent (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class MissingFileObject extends Schema.TaggedError<MissingFileObject>()("MissingFileObject", apiErrorFields) {}
+
+/**
+ * `INVALID_FILE_OBJECT` (HTTP 400): the file is not a PDF (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidFileObject extends Schema.TaggedError<InvalidFileObject>()("InvalidFileObject", apiErrorFields) {}
+
+/**
+ * `EMPTY_FILE` (HTTP 400): the file is empty (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class EmptyFile extends Schema.TaggedError<EmptyFile>()("EmptyFile", apiErrorFields) {}
+
+/**
+ * `INVALID_FILE_URL` (HTTP 400): the file URL could not be fetched (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidFileUrl extends Schema.TaggedError<InvalidFileUrl>()("InvalidFileUrl", apiErrorFields) {}
+
+/**
+ * `INVALID_BASE_64` (HTTP 400): the base64 upload does not decode (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidBase64 extends Schema.TaggedError<InvalidBase64>()("InvalidBase64", apiErrorFields) {}
+
+/**
+ * `PASSWORD_INCORRECT` (HTTP 400): the PDF's password is missing or wrong (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class PasswordIncorrect extends Schema.TaggedError<PasswordIncorrect>()("PasswordIncorrect", apiErrorFields) {}
+
+/**
+ * `PDF_IS_IMAGE` (HTTP 400): the PDF is a scanned image, not supported (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class PdfIsImage extends Schema.TaggedError<PdfIsImage>()("PdfIsImage", apiErrorFields) {}
+
+/**
+ * `STATEMENT_UNSUPPORTED_FORMAT` (HTTP 400): the statement's format is not supported (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class StatementUnsupportedFormat
+  extends Schema.TaggedError<StatementUnsupportedFormat>()("StatementUnsupportedFormat", apiErrorFields)
+{}
+
+/**
+ * `STATEMENT_DUPLICATE` (HTTP 400): the same statement was uploaded before (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class StatementDuplicate
+  extends Schema.TaggedError<StatementDuplicate>()("StatementDuplicate", apiErrorFields)
+{}
+
+/**
+ * `OUT_OF_DATE_RANGE` (HTTP 400): the statement lies outside the session's date range (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class OutOfDateRange extends Schema.TaggedError<OutOfDateRange>()("OutOfDateRange", apiErrorFields) {}
+
+/**
+ * `BANK_NAME_UNDETECTED` (HTTP 400): the bank could not be identified from the statement (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class BankNameUndetected
+  extends Schema.TaggedError<BankNameUndetected>()("BankNameUndetected", apiErrorFields)
+{}
+
+/**
+ * `BANK_NAME_MISMATCH` (HTTP 400): the statement's bank is not the bank given (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class BankNameMismatch extends Schema.TaggedError<BankNameMismatch>()("BankNameMismatch", apiErrorFields) {}
+
+/**
+ * `INVALID_ACCOUNT_CATEGORY` (HTTP 400): the account category is not supported (statement upload).
+ *
+ * @since 0.3.0
+ * @category api errors
+ */
+export class InvalidAccountCategory
+  extends Schema.TaggedError<InvalidAccountCategory>()("InvalidAccountCategory", apiErrorFields)
+{}
+
+/**
  * Any other error answer: an error code this library does not know yet, or an error
  * status without a code that no known error matches (a gateway's HTML page, a 5xx after
  * the retries ran out). Without an API code, `code` is `HTTP_<status>`.
@@ -182,6 +467,39 @@ export type ApiError =
   | ProcessingNotCompleted
   | DuplicateProcessingRequest
   | UnparsableStatements
+  | KeyRequired
+  | InvalidDateFormat
+  | InvalidDateRange
+  | MissingDateField
+  | InvalidBankName
+  | MissingBankName
+  | ModeNotAvailable
+  | ModeNotEnabled
+  | InvalidMobileNumber
+  | InvalidSessionExpiry
+  | InvalidUrl
+  | InvalidLength
+  | InvalidParameterCount
+  | InvalidRequest
+  | AuthenticationCredentialsNotProvided
+  | PaymentRequired
+  | UnsupportedMediaType
+  | SessionExpired
+  | TrialPeriodExpired
+  | InvalidApiKey
+  | MissingFileObject
+  | InvalidFileObject
+  | EmptyFile
+  | InvalidFileUrl
+  | InvalidBase64
+  | PasswordIncorrect
+  | PdfIsImage
+  | StatementUnsupportedFormat
+  | StatementDuplicate
+  | OutOfDateRange
+  | BankNameUndetected
+  | BankNameMismatch
+  | InvalidAccountCategory
   | UnknownApiError
 
 /**
@@ -206,6 +524,39 @@ export const BankConnectError: Schema.Union<[
   typeof ProcessingNotCompleted,
   typeof DuplicateProcessingRequest,
   typeof UnparsableStatements,
+  typeof KeyRequired,
+  typeof InvalidDateFormat,
+  typeof InvalidDateRange,
+  typeof MissingDateField,
+  typeof InvalidBankName,
+  typeof MissingBankName,
+  typeof ModeNotAvailable,
+  typeof ModeNotEnabled,
+  typeof InvalidMobileNumber,
+  typeof InvalidSessionExpiry,
+  typeof InvalidUrl,
+  typeof InvalidLength,
+  typeof InvalidParameterCount,
+  typeof InvalidRequest,
+  typeof AuthenticationCredentialsNotProvided,
+  typeof PaymentRequired,
+  typeof UnsupportedMediaType,
+  typeof SessionExpired,
+  typeof TrialPeriodExpired,
+  typeof InvalidApiKey,
+  typeof MissingFileObject,
+  typeof InvalidFileObject,
+  typeof EmptyFile,
+  typeof InvalidFileUrl,
+  typeof InvalidBase64,
+  typeof PasswordIncorrect,
+  typeof PdfIsImage,
+  typeof StatementUnsupportedFormat,
+  typeof StatementDuplicate,
+  typeof OutOfDateRange,
+  typeof BankNameUndetected,
+  typeof BankNameMismatch,
+  typeof InvalidAccountCategory,
   typeof UnknownApiError,
   typeof TransportError,
   typeof InvalidResponse,
@@ -218,6 +569,39 @@ export const BankConnectError: Schema.Union<[
   ProcessingNotCompleted,
   DuplicateProcessingRequest,
   UnparsableStatements,
+  KeyRequired,
+  InvalidDateFormat,
+  InvalidDateRange,
+  MissingDateField,
+  InvalidBankName,
+  MissingBankName,
+  ModeNotAvailable,
+  ModeNotEnabled,
+  InvalidMobileNumber,
+  InvalidSessionExpiry,
+  InvalidUrl,
+  InvalidLength,
+  InvalidParameterCount,
+  InvalidRequest,
+  AuthenticationCredentialsNotProvided,
+  PaymentRequired,
+  UnsupportedMediaType,
+  SessionExpired,
+  TrialPeriodExpired,
+  InvalidApiKey,
+  MissingFileObject,
+  InvalidFileObject,
+  EmptyFile,
+  InvalidFileUrl,
+  InvalidBase64,
+  PasswordIncorrect,
+  PdfIsImage,
+  StatementUnsupportedFormat,
+  StatementDuplicate,
+  OutOfDateRange,
+  BankNameUndetected,
+  BankNameMismatch,
+  InvalidAccountCategory,
   UnknownApiError,
   TransportError,
   InvalidResponse,
@@ -238,7 +622,40 @@ export const codes = {
   ACCESS_DENIED: { error: AccessDenied, status: 403 },
   PROCESSING_NOT_COMPLETED: { error: ProcessingNotCompleted, status: 400 },
   DUPLICATE_PROCESSING_REQUEST: { error: DuplicateProcessingRequest, status: 409 },
-  UNPARSABLE_STATEMENTS: { error: UnparsableStatements, status: 400 }
+  UNPARSABLE_STATEMENTS: { error: UnparsableStatements, status: 400 },
+  KEY_REQUIRED: { error: KeyRequired, status: 400 },
+  INVALID_DATE_FORMAT: { error: InvalidDateFormat, status: 400 },
+  INVALID_DATE_RANGE: { error: InvalidDateRange, status: 400 },
+  MISSING_DATE_FIELD: { error: MissingDateField, status: 400 },
+  INVALID_BANK_NAME: { error: InvalidBankName, status: 400 },
+  MISSING_BANK_NAME: { error: MissingBankName, status: 400 },
+  MODE_NOT_AVAILABLE: { error: ModeNotAvailable, status: 400 },
+  MODE_NOT_ENABLED: { error: ModeNotEnabled, status: 403 },
+  INVALID_MOBILE_NUMBER: { error: InvalidMobileNumber, status: 400 },
+  INVALID_SESSION_EXPIRY: { error: InvalidSessionExpiry, status: 400 },
+  INVALID_URL: { error: InvalidUrl, status: 400 },
+  INVALID_LENGTH: { error: InvalidLength, status: 400 },
+  INVALID_PARAMETER_COUNT: { error: InvalidParameterCount, status: 400 },
+  INVALID_REQUEST: { error: InvalidRequest, status: 400 },
+  AUTHENTICATION_CREDENTIALS_NOT_PROVIDED: { error: AuthenticationCredentialsNotProvided, status: 401 },
+  PAYMENT_REQUIRED: { error: PaymentRequired, status: 402 },
+  UNSUPPORTED_MEDIA_TYPE: { error: UnsupportedMediaType, status: 415 },
+  SESSION_EXPIRED: { error: SessionExpired, status: 400 },
+  TRIAL_PERIOD_EXPIRED: { error: TrialPeriodExpired, status: 402 },
+  INVALID_API_KEY: { error: InvalidApiKey, status: 403 },
+  MISSING_FILE_OBJECT: { error: MissingFileObject, status: 400 },
+  INVALID_FILE_OBJECT: { error: InvalidFileObject, status: 400 },
+  EMPTY_FILE: { error: EmptyFile, status: 400 },
+  INVALID_FILE_URL: { error: InvalidFileUrl, status: 400 },
+  INVALID_BASE_64: { error: InvalidBase64, status: 400 },
+  PASSWORD_INCORRECT: { error: PasswordIncorrect, status: 400 },
+  PDF_IS_IMAGE: { error: PdfIsImage, status: 400 },
+  STATEMENT_UNSUPPORTED_FORMAT: { error: StatementUnsupportedFormat, status: 400 },
+  STATEMENT_DUPLICATE: { error: StatementDuplicate, status: 400 },
+  OUT_OF_DATE_RANGE: { error: OutOfDateRange, status: 400 },
+  BANK_NAME_UNDETECTED: { error: BankNameUndetected, status: 400 },
+  BANK_NAME_MISMATCH: { error: BankNameMismatch, status: 400 },
+  INVALID_ACCOUNT_CATEGORY: { error: InvalidAccountCategory, status: 400 }
 } as const
 
 /**

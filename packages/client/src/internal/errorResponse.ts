@@ -58,8 +58,9 @@ export interface CallContext<K extends BankConnectError.KnownCode> {
 
 /**
  * Turns an error response into its typed error: by the API's `error.code` first, then, for
- * a body without a code, by the HTTP status (401 and 403 are `ACCESS_DENIED`; on a session
- * call, 404 is `SESSION_NOT_FOUND` and 410 `SESSION_DELETED`). Anything else is an
+ * a body without a code, by the HTTP status (401 and 403 are `ACCESS_DENIED`; 402 and 415
+ * are `PAYMENT_REQUIRED` and `UNSUPPORTED_MEDIA_TYPE` where the endpoint lists them; on a
+ * session call, 404 is `SESSION_NOT_FOUND` and 410 `SESSION_DELETED`). Anything else is an
  * {@link BankConnectError.UnknownApiError} whose code is the API's, or `HTTP_<status>`.
  *
  * @internal
@@ -98,6 +99,9 @@ const statusFallback = (
   status: number
 ): BankConnectError.KnownCode | undefined => {
   if (status === 401 || status === 403) return "ACCESS_DENIED"
+  // BankConnect documents these statuses without a code; an endpoint that lists them types them
+  if (status === 402 && context.codes.includes("PAYMENT_REQUIRED")) return "PAYMENT_REQUIRED"
+  if (status === 415 && context.codes.includes("UNSUPPORTED_MEDIA_TYPE")) return "UNSUPPORTED_MEDIA_TYPE"
   if (context.sessionId === undefined) return undefined
   if (status === 404) return "SESSION_NOT_FOUND"
   if (status === 410) return "SESSION_DELETED"
