@@ -164,3 +164,84 @@ export const defaultMaxLogEntries = 10_000
  * @category limits
  */
 export const maxLogBytes = 33_554_432
+
+/**
+ * The largest PDF an upload takes, in bytes (20 MiB): the `file` part of
+ * `POST /statement/upload_session/`, or what its base64 text decodes to. A larger one is
+ * answered 413 `PAYLOAD_TOO_LARGE` as soon as it is counted, and not read further.
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxUploadBytes = 20_971_520
+
+/**
+ * The largest upload request body, in bytes (28 MiB): room for a `maxUploadBytes` PDF sent
+ * as base64 text, and the other fields. A `content-length` past it is answered 413 before
+ * anything is read; a body without one is counted while it is parsed.
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxUploadRequestBytes = 29_360_128
+
+/**
+ * The most parts of one upload's `multipart/form-data` body. One more is answered 400
+ * naming this limit, and the body is not read further.
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxUploadParts = 16
+
+/**
+ * The most statements uploaded to one session (accepted ones; refused uploads keep nothing).
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxUploadsPerSession = 100
+
+/**
+ * The most bytes of uploaded PDFs the simulator keeps, all sessions together (256 MiB). An
+ * upload that would go past it is answered 507 naming it; deleting a session frees its PDFs.
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxStoredUploadBytes = 268_435_456
+
+/**
+ * The longest `link_id`, in characters: the API's own limit (`INVALID_LENGTH` past it).
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxLinkIdLength = 500
+
+/**
+ * The most months of insights data per account (`insights.months` of a scenario).
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxInsightsMonths = 24
+
+/**
+ * The most transactions the insights of one session hold, all accounts together. A
+ * scenario's `insights.transactions` (per account) is at most this, and when the session's
+ * accounts would hold more, each gets an equal share of it.
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxTransactionsPerSession = 10_000
+
+/**
+ * The largest insights body, in bytes (32 MiB). The other limits keep every insights body
+ * under it (the tests check the largest); a body past it would be answered 500 naming it.
+ *
+ * @since 0.3.0
+ * @category limits
+ */
+export const maxInsightsBytes = 33_554_432

@@ -245,6 +245,159 @@ export const Webhook = Schema.Struct({
 export type Webhook = typeof Webhook.Type
 
 /**
+ * The codes an upload can be refused with (`POST /statement/upload_session/`). Most also
+ * happen on their own (a file that is not a PDF, the same PDF twice, a session past its
+ * expiry); a scenario's `uploads` can script any of them.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const UploadErrorCode = Schema.Literal(
+  "SESSION_EXPIRED",
+  "TRIAL_PERIOD_EXPIRED",
+  "INVALID_API_KEY",
+  "MISSING_FILE_OBJECT",
+  "INVALID_FILE_OBJECT",
+  "EMPTY_FILE",
+  "INVALID_FILE_URL",
+  "INVALID_BASE_64",
+  "PASSWORD_INCORRECT",
+  "PDF_IS_IMAGE",
+  "STATEMENT_UNSUPPORTED_FORMAT",
+  "STATEMENT_DUPLICATE",
+  "OUT_OF_DATE_RANGE",
+  "BANK_NAME_UNDETECTED",
+  "BANK_NAME_MISMATCH",
+  "INVALID_ACCOUNT_CATEGORY"
+)
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type UploadErrorCode = typeof UploadErrorCode.Type
+
+/**
+ * What the n-th PDF uploaded to a session is (`uploads[n]` of a scenario, counting from 0
+ * the uploads whose PDF was examined: a call refused before, for its key, its session or a
+ * missing or invalid file, does not count). Every field is optional: by default a PDF is
+ * accepted as a statement of the session's whole date range, of the bank the upload or the
+ * session names, for one account per bank.
+ *
+ * @example
+ * ```ts
+ * import { Scenario } from "@effect-bankconnect/simulator"
+ * import { Schema } from "effect"
+ *
+ * const uploads = Schema.decodeUnknownSync(Scenario.Scenario)({
+ *   state: "upload",
+ *   uploads: [{ password: "1234" }, { error: "PDF_IS_IMAGE" }, { months: ["2025-01"], accountNumber: "50100012345678" }]
+ * }).uploads
+ *
+ * assert.strictEqual(uploads?.length, 3)
+ * ```
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Upload = Schema.Struct({
+  /** The upload is refused with this code (after the checks that come before it). */
+  error: Schema.optional(UploadErrorCode),
+  /** The months the statement covers (`YYYY-MM`); default the session's date range. Months
+   * outside the session's range are dropped; none left is `OUT_OF_DATE_RANGE`. */
+  months: Schema.optional(atMost(Schema.Array(YearMonth), Limits.maxMonths, "months", "maxMonths")),
+  /** The bank the statement is detected as; `BANK_NAME_MISMATCH` when the upload or the
+   * session named another. Default the bank named. */
+  bankName: Schema.optional(Text(Limits.maxNameLength, "maxNameLength").pipe(Schema.nonEmptyString())),
+  /** The account number read from it: uploads with the same bank and number are one account. */
+  accountNumber: Schema.optional(
+    Schema.String.pipe(Schema.pattern(/^[0-9A-Za-z]{4,30}$/, { message: () => "Expected 4 to 30 letters or digits" }))
+  ),
+  /** The account holder's name read from it. */
+  name: Schema.optional(Text(Limits.maxNameLength, "maxNameLength")),
+  /** The `pdf_password` it needs: `PASSWORD_INCORRECT` unless the upload sends this one. */
+  password: Schema.optional(Text(Limits.maxNameLength, "maxNameLength")),
+  /** The upload answers `is_fraud: true`, and insights list an `author_fraud`. */
+  isFraud: Schema.optional(Schema.Boolean),
+  /** Accepted, but fails processing as `UNPARSABLE`; when every upload is, `initiate_processing`
+   * answers 400 `UNPARSABLE_STATEMENTS` (and the session stays open to uploads). */
+  unparsable: Schema.optional(Schema.Boolean)
+})
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type Upload = typeof Upload.Type
+
+/**
+ * The insights call's data: how many months and transactions, and the seed they are drawn
+ * from. The same seed and session give the same data, byte for byte.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const Insights = Schema.Struct({
+  /** Months of data, ending with the session's last month. Default the session's months, at most 12. */
+  months: Schema.optional(
+    Schema.Number.pipe(
+      Schema.int(),
+      Schema.between(1, Limits.maxInsightsMonths, {
+        message: (issue) =>
+          `Expected an integer from 1 to ${Limits.maxInsightsMonths} (Limits.maxInsightsMonths), ` +
+          `got ${String(issue.actual)}`
+      })
+    )
+  ),
+  /** Transactions per account. Default 4 per month. The session's accounts hold at most
+   * `Limits.maxTransactionsPerSession` in all, shared equally when they would hold more. */
+  transactions: Schema.optional(
+    Schema.Number.pipe(
+      Schema.int(),
+      Schema.between(0, Limits.maxTransactionsPerSession, {
+        message: (issue) =>
+          `Expected an integer from 0 to ${Limits.maxTransactionsPerSession} (Limits.maxTransactionsPerSession), ` +
+          `got ${String(issue.actual)}`
+      })
+    )
+  ),
+  /** The seed of the data. Default one made from the session id. */
+  seed: Schema.optional(Schema.Number.pipe(Schema.int()))
+})
+
+/**
+ * @since 0.3.0
+ * @category models
+ */
+export type Insights = typeof Insights.Type
+
+const IsoDay = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}$/, { message: () => "Expected a date as YYYY-MM-DD" }),
+  Schema.filter((text) => {
+    const date = new Date(`${text}T00:00:00Z`)
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text)
+  }, { message: () => "Expected a calendar date" })
+)
+
+const monthIndex = (text: string) => Number(text.slice(0, 4)) * 12 + Number(text.slice(5, 7)) - 1
+
+/**
+ * A session's date range (the `from_date` and `to_date` of the create call), as `YYYY-MM-DD`.
+ *
+ * @since 0.3.0
+ * @category schemas
+ */
+export const DateRange = Schema.Struct({ fromDate: IsoDay, toDate: IsoDay }).pipe(
+  Schema.filter(({ fromDate, toDate }) =>
+    fromDate > toDate
+      ? `Expected fromDate on or before toDate, got ${fromDate} > ${toDate}`
+      : monthIndex(toDate) - monthIndex(fromDate) + 1 > Limits.maxMonths
+      ? `Expected at most ${Limits.maxMonths} months (Limits.maxMonths)`
+      : true
+  )
+)
+
+/**
  * A session's script. Its sizes are bounded by {@link Limits}: accounts, statements (per
  * account and in all), the lengths of its strings and its durations.
  *
@@ -264,8 +417,10 @@ export const Scenario = Schema.Struct({
   ),
   /** `processing` (the default): processing was requested at creation and runs now.
    * `not_requested`: `PROCESSING_NOT_REQUESTED` until `initiate_processing` is called.
-   * `deleted`: `SESSION_DELETED` on every call. */
-  state: Schema.optionalWith(Schema.Literal("processing", "not_requested", "deleted"), {
+   * `deleted`: `SESSION_DELETED` on every call.
+   * `upload` (since 0.3.0): waits for statements through `POST /statement/upload_session/`, then
+   * `initiate_processing`, as a session made by `POST /session/`; it expires after `expiryMinutes`. */
+  state: Schema.optionalWith(Schema.Literal("processing", "not_requested", "deleted", "upload"), {
     default: () => "processing" as const
   }),
   /** Default one account with one statement. */
@@ -280,7 +435,23 @@ export const Scenario = Schema.Struct({
   /** Default: one delivery in the newer form when the session completes. */
   webhook: Schema.optionalWith(Webhook, { default: () => Webhook.make({}) }),
   /** Faults for this session's calls; the server-wide faults when absent. */
-  faults: Schema.optional(Faults)
+  faults: Schema.optional(Faults),
+  /** Since 0.3.0. The customer id the session is for (`link_id`). Default `"simulator"`. */
+  linkId: Schema.optional(Text(Limits.maxLinkIdLength, "maxLinkIdLength")),
+  /** Since 0.3.0. The session's date range; default the six months to the day it is created. */
+  dateRange: Schema.optional(DateRange),
+  /** Since 0.3.0. An `upload` session expires this many minutes after creation (5 to 43,200). Default 60. */
+  expiryMinutes: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(5, 43_200))),
+  /** Since 0.3.0. What each uploaded PDF is, by upload order ({@link Upload}). */
+  uploads: Schema.optional(
+    atMost(Schema.Array(Upload), Limits.maxUploadsPerSession, "uploads", "maxUploadsPerSession")
+  ),
+  /** Since 0.3.0. The status of `DUPLICATE_PROCESSING_REQUEST`: 400 (2025 docs) or 409 (2024 docs).
+   * Default the simulator's `duplicateProcessingStatus`, else 400 for sessions made by the API and
+   * 409 for scripted ones (as 0.2 answered). */
+  duplicateProcessingStatus: Schema.optional(Schema.Literal(400, 409)),
+  /** Since 0.3.0. The insights data ({@link Insights}). */
+  insights: Schema.optional(Insights)
 }).pipe(
   Schema.filter((scenario) => {
     const statements = scenario.accounts.reduce((sum, account) => sum + account.statements, 0)

@@ -1,7 +1,9 @@
 /**
  * A local BankConnect API on 127.0.0.1: the same paths, headers and bodies as the real
- * one, sessions scripted by {@link Scenario}, progress that moves on Effect's `Clock` (so
- * an in-process simulator follows `TestClock`), webhook delivery with retries, and faults.
+ * one, for a session's whole life (create, upload, upload status, initiate, progress,
+ * session status, insights, reports, PDFs, delete), sessions scripted by {@link Scenario},
+ * progress, expiries and links that move on Effect's `Clock` (so an in-process simulator
+ * follows `TestClock`), webhook delivery with retries, and faults.
  *
  * @since 0.1.0
  */
@@ -19,10 +21,12 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { randomUUID } from "node:crypto"
 import { createServer } from "node:http"
 import * as Api from "./internal/api.js"
 import * as Control from "./internal/control.js"
+import * as Create from "./internal/create.js"
+import * as Dates from "./internal/dates.js"
+import * as Lifecycle from "./internal/lifecycle.js"
 import * as Responses from "./internal/responses.js"
 import { jsonBytes, Store } from "./internal/store.js"
 import * as Timeline from "./internal/timeline.js"
@@ -59,8 +63,14 @@ export interface RequestRecord {
   readonly status: number | "dropped"
   /** The fault the call met, if any. */
   readonly fault: "drop" | "error" | "rateLimit" | "nonJson" | undefined
-  /** Whether both credential headers were right (never their values). */
+  /**
+   * Whether the credentials were right (never their values): both headers; for the create
+   * call, the API key in the header or the body; for an upload, the `x-api-key` header; for a
+   * report or PDF link, its signature.
+   */
   readonly authorized: boolean
+  /** The `error.code` answered, for an error with one. Since 0.3.0. */
+  readonly errorCode?: string | undefined
 }
 
 /**
@@ -104,6 +114,38 @@ export interface SessionInfo {
   /** When the progress API shows it completed, once processing has begun. */
   readonly completesAt: number | undefined
   readonly scenario: Scenario.Scenario
+  /** The customer id (`link_id`). Since 0.3.0. */
+  readonly linkId?: string
+  /** Where it came from: the API's create call, or a scenario. Since 0.3.0. */
+  readonly origin?: "api" | "script"
+  /** When an upload session stops taking uploads, unless processing was requested before. Since 0.3.0. */
+  readonly expiresAt?: number | undefined
+}
+
+/**
+ * How the simulated account answers, and what sessions made by the API's create call
+ * follow. Set with the options, `setSettings` or `PUT /__simulator/settings`.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Settings {
+  /**
+   * The scenario of each session made by `POST /session/` (v1 or v2): its `uploads`,
+   * `accounts` (outcomes by account order), `insights`, `webhook`, `stageMillis`... Its
+   * `sessionId` and `state` are not used (a new id; the upload state). Default `{}`.
+   */
+  readonly scenario?: Scenario.Input | undefined
+  /** The modes the account may create sessions in; another is 403 `MODE_NOT_ENABLED`. Default all three. */
+  readonly enabledModes?: ReadonlyArray<"pdf" | "aa" | "online"> | undefined
+  /** The account has no credit: create answers 402 `PAYMENT_REQUIRED`, upload 402 `TRIAL_PERIOD_EXPIRED`. */
+  readonly outOfCredit?: boolean | undefined
+  /**
+   * The status of `DUPLICATE_PROCESSING_REQUEST`: 400 (2025 docs) or 409 (2024 docs). Default:
+   * 400 for sessions made by the API, 409 for scripted ones (as 0.2 answered); a scenario's
+   * `duplicateProcessingStatus` comes first.
+   */
+  readonly duplicateProcessingStatus?: 400 | 409 | undefined
 }
 
 /**
@@ -161,6 +203,13 @@ export interface Service {
   readonly webhookAttempts: Effect.Effect<ReadonlyArray<WebhookAttempt>>
   /** Clears both logs. */
   readonly clearLogs: Effect.Effect<void>
+  /** The settings now, with their defaults. Since 0.3.0. */
+  readonly settings: Effect.Effect<Settings>
+  /**
+   * Changes the settings given, keeping the others. Fails with `ScenarioError` for an invalid
+   * one (nothing changes then). Since 0.3.0.
+   */
+  readonly setSettings: (settings: Settings) => Effect.Effect<void, ScenarioError>
 }
 
 /**
@@ -177,7 +226,7 @@ export class Simulator extends Context.Tag("@effect-bankconnect/simulator/Simula
  * @since 0.1.0
  * @category models
  */
-export interface Options {
+export interface Options extends Settings {
   /** Default 0: a free port chosen by the system. The command's default is 4010. */
   readonly port?: number | undefined
   /** Default `"127.0.0.1"`. */
@@ -203,7 +252,11 @@ export interface Options {
     /** Sent as the `x-secret-key` header when set. */
     readonly secret?: string | undefined
   } | undefined
-  /** Seeds the fault draws, so a run can be repeated. Default random. */
+  /**
+   * Seeds the fault draws and (since 0.3.0) the ids the simulator makes (sessions, accounts,
+   * statements) and the key its links are signed with, so a run can be repeated byte for
+   * byte. Default random.
+   */
   readonly seed?: number | undefined
   /**
    * How many entries each log keeps: an integer, 0 or more. Default 10,000
@@ -238,6 +291,10 @@ const sessionSlack = 100
 
 const infoOf = (session: Timeline.Session, now: number): SessionInfo => {
   const completesAt = Timeline.completesAt(session)
+  const intake = session.intake
+  const uploaded = intake !== undefined && session.startedAt === undefined
+    ? Lifecycle.intakeGroups(intake)
+    : undefined
   return {
     sessionId: session.id,
     state: session.deleted
@@ -247,14 +304,28 @@ const infoOf = (session: Timeline.Session, now: number): SessionInfo => {
       : completesAt !== undefined && now >= completesAt
       ? "completed"
       : "processing",
-    accountIds: session.accountIds,
-    statementIds: session.statementIds,
+    accountIds: uploaded === undefined ? session.accountIds : uploaded.map((g) => g.account.id),
+    statementIds: uploaded === undefined
+      ? session.statementIds
+      : uploaded.map((g) => g.statements.map((statement) => statement.id)),
     createdAt: session.createdAt,
     startedAt: session.startedAt,
     completesAt,
-    scenario: session.scenario
+    scenario: session.scenario,
+    linkId: session.linkId,
+    origin: session.origin,
+    expiresAt: intake?.expiresAt
   }
 }
+
+const allModes = ["pdf", "aa", "online"] as const
+
+const decodeModes = decodeWith(
+  Schema.Array(Schema.Literal(...allModes)).pipe(Schema.maxItems(allModes.length)),
+  "enabledModes"
+)
+const decodeDuplicateStatus = decodeWith(Schema.UndefinedOr(Schema.Literal(400, 409)), "duplicateProcessingStatus")
+const decodeOutOfCredit = decodeWith(Schema.Boolean, "outOfCredit")
 
 /**
  * Starts a simulator for the life of the scope, with a webhook client of its own.
@@ -285,10 +356,17 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
   Effect.gen(function*() {
     const apiKey = options.apiKey ?? defaults.apiKey
     const serverHash = options.serverHash ?? defaults.serverHash
+    let scenarioInput: Scenario.Input = options.scenario ?? {}
     const store = new Store({
       faults: yield* decodeFaults(options.faults ?? {}),
-      seed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
-      maxLogEntries: yield* decodeMaxLogEntries(options.maxLogEntries ?? Limits.defaultMaxLogEntries)
+      seed: options.seed,
+      maxLogEntries: yield* decodeMaxLogEntries(options.maxLogEntries ?? Limits.defaultMaxLogEntries),
+      settings: {
+        scenario: yield* decodeScenario(scenarioInput),
+        enabledModes: yield* decodeModes(options.enabledModes ?? allModes),
+        outOfCredit: yield* decodeOutOfCredit(options.outOfCredit ?? false),
+        duplicateProcessingStatus: yield* decodeDuplicateStatus(options.duplicateProcessingStatus)
+      }
     })
     const webhooks = Webhooks.make(
       store,
@@ -302,30 +380,19 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
       }
     )
 
-    const createSession = (input: Scenario.Input = {}) =>
+    /** Keeps a new session, within the limits, and schedules its webhooks. */
+    const register = (session: Timeline.Session) =>
       Effect.gen(function*() {
-        const scenario = yield* decodeScenario(input)
-        const id = scenario.sessionId ?? randomUUID()
-        if (store.sessions.has(id)) return yield* new ScenarioError({ message: `Session ${id} already exists` })
+        if (store.sessions.has(session.id)) {
+          return yield* new ScenarioError({ message: `Session ${session.id} already exists` })
+        }
         if (store.sessions.size >= Limits.maxSessions) {
           return yield* new ScenarioError({
             message: `The simulator keeps at most ${Limits.maxSessions} sessions (Limits.maxSessions); ` +
               "restart it for more"
           })
         }
-        const now = yield* Clock.currentTimeMillis
-        const session: Timeline.Session = {
-          id,
-          scenario,
-          accountIds: scenario.accounts.map(() => randomUUID()),
-          statementIds: scenario.accounts.map((account) =>
-            Array.from({ length: account.statements }, () => randomUUID())
-          ),
-          createdAt: now,
-          startedAt: scenario.state === "processing" ? now : undefined,
-          deleted: scenario.state === "deleted"
-        }
-        const info = infoOf(session, now)
+        const info = infoOf(session, session.createdAt)
         const bytes = jsonBytes(info) + sessionSlack
         if (store.sessionBytes + bytes > Limits.maxStoredSessionBytes) {
           return yield* new ScenarioError({
@@ -333,10 +400,77 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
               `(Limits.maxStoredSessionBytes); this one takes ${bytes}, ${store.sessionBytes} are taken`
           })
         }
-        store.sessions.set(id, session)
+        store.sessions.set(session.id, session)
         store.sessionBytes += bytes
-        if (!session.deleted) yield* webhooks.schedule(session)
+        if (!session.deleted) {
+          yield* webhooks.schedule(session)
+          yield* webhooks.scheduleExpiry(session)
+        }
         return info
+      })
+
+    /** A new session of `scenario` at `now`; `request` for one made by the API's create call. */
+    const newSession = (
+      scenario: Scenario.Scenario,
+      now: number,
+      request: Create.CreateRequest | undefined
+    ): Timeline.Session => {
+      const today = Dates.dayAt(now)
+      const window = request !== undefined
+        ? { from: request.from, to: request.to }
+        : scenario.dateRange !== undefined
+        ? {
+          from: Dates.parseIsoDay(scenario.dateRange.fromDate) ?? today,
+          to: Dates.parseIsoDay(scenario.dateRange.toDate) ?? today
+        }
+        : { from: Dates.minusMonths(today, 6), to: today }
+      const uploads = request !== undefined || scenario.state === "upload"
+      const minutes = request?.expiryMinutes ?? scenario.expiryMinutes ?? Create.defaultExpiryMinutes
+      return {
+        id: (request === undefined ? scenario.sessionId : undefined) ?? store.uuid(),
+        scenario,
+        accountIds: uploads ? [] : scenario.accounts.map(() => store.uuid()),
+        statementIds: uploads
+          ? []
+          : scenario.accounts.map((account) => Array.from({ length: account.statements }, () => store.uuid())),
+        createdAt: now,
+        startedAt: scenario.state === "processing" && !uploads ? now : undefined,
+        deleted: scenario.state === "deleted" && request === undefined,
+        origin: request === undefined ? "script" : "api",
+        linkId: request?.linkId ?? scenario.linkId ?? "simulator",
+        window,
+        intake: uploads
+          ? {
+            mode: request?.mode ?? "pdf",
+            bankName: request?.bankName,
+            redirectUrl: request?.redirectUrl,
+            expiresAt: now + minutes * 60_000,
+            examined: 0,
+            accounts: [],
+            statements: [],
+            completedAt: undefined,
+            bytes: 0
+          }
+          : undefined,
+        unparsable: undefined
+      }
+    }
+
+    const createSession = (input: Scenario.Input = {}) =>
+      Effect.gen(function*() {
+        const scenario = yield* decodeScenario(input)
+        return yield* register(newSession(scenario, yield* Clock.currentTimeMillis, undefined))
+      })
+
+    const createFromApi = (request: Create.CreateRequest) =>
+      Effect.gen(function*() {
+        const session = newSession(
+          { ...store.settings.scenario, state: "upload" },
+          yield* Clock.currentTimeMillis,
+          request
+        )
+        yield* Effect.mapError(register(session), (error) => error.message)
+        return session
       })
 
     const session = (sessionId: string) =>
@@ -345,19 +479,89 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
         (now) => Option.map(Option.fromNullable(store.sessions.get(sessionId)), (s) => infoOf(s, now))
       )
 
+    /** Marks a session deleted, stops its webhooks and drops its PDFs. */
+    const remove = (sessionId: string) =>
+      Effect.gen(function*() {
+        store.update(sessionId, (s) => ({ ...s, deleted: true }))
+        const intake = store.sessions.get(sessionId)?.intake
+        if (intake !== undefined) {
+          for (const statement of intake.statements) statement.bytes = undefined
+          store.uploadBytes -= intake.bytes
+          intake.bytes = 0
+        }
+        yield* webhooks.cancel(sessionId)
+      })
+
     const deleteSession = (sessionId: string) =>
       Effect.gen(function*() {
         if (!store.sessions.has(sessionId)) return yield* new ScenarioError({ message: `No session ${sessionId}` })
-        store.update(sessionId, (s) => ({ ...s, deleted: true }))
-        yield* webhooks.cancel(sessionId)
+        yield* remove(sessionId)
       })
 
     const initiate = (sessionId: string) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        store.update(sessionId, (s) => ({ ...s, startedAt: now }))
-        const started = store.sessions.get(sessionId)
-        if (started !== undefined) yield* webhooks.schedule(started)
+        const current = store.sessions.get(sessionId)
+        if (current === undefined) return
+        const intake = current.intake
+        let started: Timeline.Session = { ...current, startedAt: now }
+        if (intake !== undefined) {
+          // the uploads become the accounts and statements that processing runs on
+          const groups = Lifecycle.intakeGroups(intake)
+          const accounts = groups.map(({ account, statements }, i) =>
+            Scenario.Account.make({
+              statements: statements.length,
+              bankName: account.bankName,
+              source: intake.mode === "online" ? "online" : "pdf",
+              outcome: Lifecycle.intakeOutcome(current, i, statements)
+            })
+          )
+          started = {
+            ...started,
+            scenario: { ...current.scenario, accounts: accounts as unknown as Scenario.Scenario["accounts"] },
+            accountIds: groups.map((g) => g.account.id),
+            statementIds: groups.map((g) => g.statements.map((statement) => statement.id)),
+            unparsable: new Set(intake.statements.filter((st) => st.unparsable).map((st) => st.id))
+          }
+        }
+        store.sessions.set(sessionId, started)
+        if (intake !== undefined) {
+          yield* webhooks.cancelExpiry(sessionId)
+          if (intake.completedAt === undefined) {
+            intake.completedAt = now
+            yield* webhooks.notifyCompletion(sessionId)
+          }
+        }
+        yield* webhooks.schedule(started)
+      })
+
+    const uploaded = (sessionId: string) =>
+      Effect.gen(function*() {
+        const current = store.sessions.get(sessionId)
+        const intake = current?.intake
+        if (current === undefined || intake === undefined || intake.completedAt !== undefined) return
+        if (!Lifecycle.requirementMet(current)) return
+        intake.completedAt = yield* Clock.currentTimeMillis
+        yield* webhooks.notifyCompletion(sessionId)
+      })
+
+    const setSettings = (settings: Settings) =>
+      Effect.gen(function*() {
+        const scenario = settings.scenario === undefined ? undefined : yield* decodeScenario(settings.scenario)
+        const enabledModes = settings.enabledModes === undefined ? undefined : yield* decodeModes(settings.enabledModes)
+        const outOfCredit = settings.outOfCredit === undefined
+          ? undefined
+          : yield* decodeOutOfCredit(settings.outOfCredit)
+        const duplicate = settings.duplicateProcessingStatus === undefined
+          ? undefined
+          : yield* decodeDuplicateStatus(settings.duplicateProcessingStatus)
+        if (settings.scenario !== undefined) scenarioInput = settings.scenario
+        store.settings = {
+          scenario: scenario ?? store.settings.scenario,
+          enabledModes: enabledModes ?? store.settings.enabledModes,
+          outOfCredit: outOfCredit ?? store.settings.outOfCredit,
+          duplicateProcessingStatus: duplicate ?? store.settings.duplicateProcessingStatus
+        }
       })
 
     const context = yield* Layer.build(
@@ -393,7 +597,14 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
       clearLogs: Effect.sync(() => {
         store.requests.clear()
         store.webhookAttempts.clear()
-      })
+      }),
+      settings: Effect.sync(() => ({
+        scenario: scenarioInput,
+        enabledModes: store.settings.enabledModes,
+        outOfCredit: store.settings.outOfCredit,
+        duplicateProcessingStatus: store.settings.duplicateProcessingStatus
+      })),
+      setSettings
     }
 
     const app = Control.router(service).pipe(
@@ -402,7 +613,11 @@ export const make = (options: Options = {}): Effect.Effect<Service, StartError |
         apiKey,
         serverHash,
         accessDenied: options.accessDenied ?? "envelope",
-        initiate
+        origin: url,
+        initiate,
+        create: createFromApi,
+        uploaded,
+        remove
       }),
       Responses.withFallbacks
     )

@@ -34,3 +34,10 @@ export * as Scenario from "./Scenario.js"
  * @since 0.1.0
  */
 export * as Limits from "./Limits.js"
+
+/**
+ * The simulator for async/await code: `start` and Promises.
+ *
+ * @since 0.3.0
+ */
+export * as AsyncSimulator from "./AsyncSimulator.js"

@@ -88,3 +88,37 @@ export const tooLarge = (error: TooLarge) =>
     `The request body is larger than the limit of ${error.limit} bytes` +
       (error.limit % 1_048_576 === 0 ? ` (${error.limit / 1_048_576} MiB, Limits.maxBodyBytes)` : "")
   ).pipe(HttpServerResponse.setHeader("connection", "close"))
+
+/** How long the rest of a refused body is read and dropped before the connection is closed. */
+const lingerMillis = 2_000
+
+/**
+ * After an answer given before the body was read (an upload too large, a bad key): reads
+ * and drops the rest of the body, keeping none of it, for at most `lingerMillis` and
+ * `limit` bytes, then closes the connection if the body has not ended. Closing at once
+ * would reset the connection while the client is still sending, and it could lose the
+ * answer; nginx's "lingering close" does the same.
+ *
+ * @internal
+ */
+export const linger = (request: HttpServerRequest.HttpServerRequest, limit: number = Limits.maxUploadRequestBytes) => {
+  const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+  if (incoming.readableEnded) return
+  incoming.unpipe()
+  let dropped = 0
+  const close = () => {
+    clearTimeout(timer)
+    incoming.off("data", onData)
+    incoming.socket.destroySoon()
+  }
+  const onData = (chunk: Buffer) => {
+    dropped += chunk.length
+    if (dropped > limit) close()
+  }
+  const timer = setTimeout(close, lingerMillis)
+  timer.unref()
+  incoming.on("data", onData)
+  incoming.once("end", () => clearTimeout(timer))
+  incoming.once("close", () => clearTimeout(timer))
+  incoming.resume()
+}

@@ -48,6 +48,8 @@ const withBody = <A>(
         )
     }))
 
+const settingsKeys = new Set(["scenario", "enabledModes", "outOfCredit", "duplicateProcessingStatus"])
+
 const sessionId = Effect.map(HttpRouter.params, (params) => params.id ?? "")
 
 /**
@@ -102,6 +104,30 @@ export const router = (simulator: Simulator.Service) =>
         (body) => simulator.setFaults(body as typeof Scenario.Faults.Encoded),
         () => HttpServerResponse.empty({ status: 204 })
       )
+    ),
+    HttpRouter.get(
+      `${prefix}/settings`,
+      Effect.map(simulator.settings, (settings) => HttpServerResponse.unsafeJson(settings))
+    ),
+    HttpRouter.put(
+      `${prefix}/settings`,
+      Effect.flatMap(Effect.either(jsonBody), (body) =>
+        Either.match(body, {
+          onLeft: Effect.succeed,
+          onRight: (json) => {
+            const unknown = typeof json === "object" && json !== null && !Array.isArray(json)
+              ? Object.keys(json).filter((key) => !settingsKeys.has(key))
+              : undefined
+            if (unknown === undefined) return Effect.succeed(badRequest("The settings must be a JSON object"))
+            if (unknown.length > 0) {
+              return Effect.succeed(badRequest(`Unknown settings: ${unknown.slice(0, 5).join(", ").slice(0, 300)}`))
+            }
+            return simulator.setSettings(json as Simulator.Settings).pipe(
+              Effect.as(HttpServerResponse.empty({ status: 204 })),
+              Effect.catchTag("ScenarioError", (error) => Effect.succeed(badRequest(error.message)))
+            )
+          }
+        }))
     ),
     HttpRouter.get(`${prefix}/requests`, Effect.map(simulator.requests, (log) => HttpServerResponse.unsafeJson(log))),
     HttpRouter.get(

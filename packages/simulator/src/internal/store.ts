@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto"
 import * as Limits from "../Limits.js"
 import type * as Scenario from "../Scenario.js"
 import type * as Simulator from "../Simulator.js"
@@ -51,6 +52,33 @@ export class BoundedLog<A> {
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? "")
 
 /**
+ * What sessions made by the API's create call follow, and how the simulated account answers.
+ *
+ * @internal
+ */
+export interface Settings {
+  /** The scenario of sessions made by `POST /session/` (its `sessionId` and `state` are not used). */
+  readonly scenario: Scenario.Scenario
+  readonly enabledModes: ReadonlyArray<"pdf" | "aa" | "online">
+  /** 402 `PAYMENT_REQUIRED` on create, 402 `TRIAL_PERIOD_EXPIRED` on upload. */
+  readonly outOfCredit: boolean
+  readonly duplicateProcessingStatus: 400 | 409 | undefined
+}
+
+const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0")
+
+/**
+ * A version 4 UUID drawn from `random`.
+ *
+ * @internal
+ */
+export const uuidFrom = (random: () => number): string => {
+  const h = hex(random() * 2 ** 32) + hex(random() * 2 ** 32) + hex(random() * 2 ** 32) + hex(random() * 2 ** 32)
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
+/**
  * The simulator's state: sessions, the registered webhook, the server-wide faults and
  * the logs. JavaScript runs one handler at a time, so plain mutation is safe here.
  *
@@ -60,15 +88,37 @@ export class Store {
   readonly sessions = new Map<string, Timeline.Session>()
   /** About the bytes of the sessions kept, as the JSON of their listing (see `Limits.maxStoredSessionBytes`). */
   sessionBytes = 0
+  /** The bytes of the uploaded PDFs kept (see `Limits.maxStoredUploadBytes`). */
+  uploadBytes = 0
   webhook: Simulator.WebhookRegistration | undefined = undefined
   faults: Scenario.Faults
+  settings: Settings
   readonly requests: BoundedLog<Simulator.RequestRecord>
   readonly webhookAttempts: BoundedLog<Simulator.WebhookAttempt>
   readonly random: () => number
+  /** A new id: random, or repeatable when the simulator has a seed. */
+  readonly uuid: () => string
+  /** The key that signs report and PDF links. */
+  readonly linkKey: string
 
-  constructor(options: { readonly faults: Scenario.Faults; readonly seed: number; readonly maxLogEntries: number }) {
+  constructor(options: {
+    readonly faults: Scenario.Faults
+    readonly seed: number | undefined
+    readonly maxLogEntries: number
+    readonly settings: Settings
+  }) {
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32)
     this.faults = options.faults
-    this.random = Faults.seededRandom(options.seed)
+    this.settings = options.settings
+    this.random = Faults.seededRandom(seed)
+    if (options.seed === undefined) {
+      this.uuid = () => randomUUID()
+      this.linkKey = randomUUID()
+    } else {
+      const ids = Faults.seededRandom(seed ^ 0x5bd1e995)
+      this.uuid = () => uuidFrom(ids)
+      this.linkKey = uuidFrom(ids)
+    }
     this.requests = new BoundedLog(options.maxLogEntries, Limits.maxLogBytes)
     this.webhookAttempts = new BoundedLog(options.maxLogEntries, Limits.maxLogBytes)
   }

@@ -16,6 +16,65 @@ export interface Session {
   /** When processing began; `undefined` while it has not been requested. */
   readonly startedAt: number | undefined
   readonly deleted: boolean
+  /** Made by the API's create call, or scripted (`createSession`, the control API). */
+  readonly origin: "api" | "script"
+  /** The customer id (`link_id`). */
+  readonly linkId: string
+  /** The session's date range, as epoch days. */
+  readonly window: { readonly from: number; readonly to: number }
+  /** The upload phase of a session made by the API or with state `upload`; `undefined` for scripted statements. */
+  readonly intake: Intake | undefined
+  /** Statements that fail processing as `UNPARSABLE` on their own (an upload scripted `unparsable`). */
+  readonly unparsable: ReadonlySet<string> | undefined
+}
+
+/**
+ * The uploads of a session in its upload phase. Mutable: uploads are added as they come (one
+ * handler runs at a time).
+ *
+ * @internal
+ */
+export interface Intake {
+  readonly mode: "pdf" | "aa" | "online"
+  /** The bank the create call named (the catalogue's lower-case id). */
+  readonly bankName: string | undefined
+  readonly redirectUrl: string | undefined
+  /** When uploads stop being taken, unless processing was requested before (Clock milliseconds). */
+  readonly expiresAt: number
+  /** How many PDFs were examined: the index of the next one in the scenario's `uploads`. */
+  examined: number
+  readonly accounts: Array<IntakeAccount>
+  readonly statements: Array<IntakeStatement>
+  /** When the upload requirement was met (or processing requested) and the completion webhook sent. */
+  completedAt: number | undefined
+  /** The bytes of the PDFs kept. */
+  bytes: number
+}
+
+/** @internal */
+export interface IntakeAccount {
+  readonly id: string
+  readonly bankName: string
+  readonly accountNumber: string
+  readonly name: string
+  readonly createdAt: number
+  lastUpdatedAt: number
+}
+
+/** @internal */
+export interface IntakeStatement {
+  readonly id: string
+  readonly accountId: string
+  readonly createdAt: number
+  /** The months it covers, as month numbers (year × 12 + month − 1), in order. */
+  readonly months: ReadonlyArray<number>
+  readonly fileName: string
+  readonly password: string | null
+  readonly sha256: string
+  /** The PDF as uploaded; `undefined` for a `file_url` (a stub is served) or once purged. */
+  bytes: Uint8Array | undefined
+  readonly isFraud: boolean
+  readonly unparsable: boolean
 }
 
 const stageKeys = ["identity", "transaction", "processing", "fraud"] as const
@@ -26,6 +85,8 @@ interface Statement {
   readonly account: Scenario.Account
   /** The stage index that fails, or `undefined` when the statement completes. */
   readonly failsAt: number | undefined
+  /** The failure is the statement's own (`UNPARSABLE`), not its account's. */
+  readonly ownFailure: boolean
   /** When each stage ends, relative to the session's start. */
   readonly ends: ReadonlyArray<number>
   /** When each stage starts, relative to the session's start. */
@@ -49,7 +110,8 @@ const statementsOf = (session: Session): ReadonlyArray<Statement> => {
         at += scenario.stageMillis[key]
         ends.push(at)
       }
-      out.push({ id, account, failsAt: failingStage(account.outcome), starts, ends })
+      const ownFailure = session.unparsable?.has(id) === true
+      out.push({ id, account, failsAt: ownFailure ? 1 : failingStage(account.outcome), ownFailure, starts, ends })
     }
   })
   return out
@@ -145,7 +207,9 @@ export const progressBody = (session: Session, now: number) => {
     return {
       ...body,
       statement_id: statement.id,
-      message: failed ? errorMessage(statement.account.outcome) : null,
+      message: failed
+        ? statement.ownFailure ? fixedMessages.UNPARSABLE : errorMessage(statement.account.outcome)
+        : null,
       source: statement.account.source
     }
   })
@@ -189,28 +253,10 @@ export const enrichmentNotification = (session: Session) => {
 }
 
 /**
- * The session status call's body for a completed session.
- *
- * @internal
- */
-export const sessionStatusBody = (session: Session) => ({
-  session_id: session.id,
-  insights_available: session.scenario.accounts.some((a) => a.outcome.status === "completed"),
-  accounts: session.scenario.accounts.map((account, a) => ({
-    account_id: session.accountIds[a],
-    bank_name: account.bankName,
-    account_status: accountStatus(account.outcome),
-    error_code: account.outcome.status === "failed" ? account.outcome.errorCode : null,
-    error_message: errorMessage(account.outcome),
-    statements: session.statementIds[a] ?? []
-  }))
-})
-
-/**
  * Whether any of the session's statements come through net banking, the only ones
  * `webhook_mode` 0 notifies for.
  *
  * @internal
  */
 export const isNetBanking = (session: Session): boolean =>
-  session.scenario.accounts.some((account) => account.source === "online")
+  session.intake?.mode === "online" || session.scenario.accounts.some((account) => account.source === "online")

@@ -5,6 +5,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberMap from "effect/FiberMap"
 import type * as Simulator from "../Simulator.js"
+import * as Lifecycle from "./lifecycle.js"
 import { jsonBytes, type Store } from "./store.js"
 import * as Timeline from "./timeline.js"
 
@@ -87,16 +88,20 @@ export const make = (
       }
     })
 
-  /** Every copy of a session's notification, read from the store at delivery time. */
-  const deliver = (sessionId: string) =>
+  /** Every copy of a payload made from the session as the store holds it at delivery time. */
+  const deliver = (sessionId: string, payloadOf: (session: Timeline.Session) => unknown) =>
     Effect.gen(function*() {
       const session = store.sessions.get(sessionId)
       if (session === undefined || session.deleted || !session.scenario.webhook.send) return
-      const payload = Timeline.enrichmentNotification(session)
+      const payload = payloadOf(session)
+      if (payload === undefined) return
       for (let copy = 1; copy <= 1 + session.scenario.webhook.duplicates; copy++) {
         yield* deliverCopy(session, payload, copy)
       }
     })
+
+  const uploadKey = (sessionId: string) => `${sessionId}\u0000upload`
+  const expiryKey = (sessionId: string) => `${sessionId}\u0000expiry`
 
   return {
     /**
@@ -109,9 +114,48 @@ export const make = (
         if (completesAt === undefined || !session.scenario.webhook.send) return
         const now = yield* Clock.currentTimeMillis
         const wait = Math.max(0, completesAt - session.scenario.webhook.earlyMillis - now)
-        yield* FiberMap.run(fibers, session.id, Effect.zipRight(Effect.sleep(wait), deliver(session.id)))
+        yield* FiberMap.run(
+          fibers,
+          session.id,
+          Effect.zipRight(Effect.sleep(wait), deliver(session.id, Timeline.enrichmentNotification))
+        )
       }),
-    /** Stops a session's pending delivery. */
-    cancel: (sessionId: string) => FiberMap.remove(fibers, sessionId)
+    /** Sends `SESSION_REQUIREMENT_COMPLETION_NOTIFICATION` now (once per session: the caller keeps count). */
+    notifyCompletion: (sessionId: string) =>
+      FiberMap.run(
+        fibers,
+        uploadKey(sessionId),
+        deliver(sessionId, (s) => Lifecycle.uploadNotification(s, "completion"))
+      ),
+    /**
+     * Sends `SESSION_EXPIRY_NOTIFICATION` at the session's expiry, unless processing was
+     * requested or the session deleted by then.
+     */
+    scheduleExpiry: (session: Timeline.Session) =>
+      Effect.gen(function*() {
+        const intake = session.intake
+        if (intake === undefined || session.startedAt !== undefined || session.deleted) return
+        const now = yield* Clock.currentTimeMillis
+        yield* FiberMap.run(
+          fibers,
+          expiryKey(session.id),
+          Effect.zipRight(
+            Effect.sleep(Math.max(0, intake.expiresAt - now)),
+            deliver(
+              session.id,
+              (s) => s.startedAt === undefined ? Lifecycle.uploadNotification(s, "expiry") : undefined
+            )
+          )
+        )
+      }),
+    /** Stops the session's expiry notification (processing was requested). */
+    cancelExpiry: (sessionId: string) => FiberMap.remove(fibers, expiryKey(sessionId)),
+    /** Stops every pending delivery of the session. */
+    cancel: (sessionId: string) =>
+      Effect.all([
+        FiberMap.remove(fibers, sessionId),
+        FiberMap.remove(fibers, uploadKey(sessionId)),
+        FiberMap.remove(fibers, expiryKey(sessionId))
+      ], { discard: true })
   }
 }
