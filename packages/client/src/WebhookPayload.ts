@@ -14,6 +14,7 @@ import * as JsonDepth from "./internal/jsonDepth.js"
 import * as ParseIssues from "./internal/parseIssues.js"
 import * as SessionIds from "./internal/sessionIds.js"
 import type { Open } from "./Progress.js"
+import * as UploadStatus from "./UploadStatus.js"
 
 const open = <const Known extends ReadonlyArray<string>>(...known: Known): Schema.Schema<Open<Known[number]>> =>
   Schema.Union(Schema.Literal(...known), Schema.String)
@@ -212,7 +213,12 @@ export class UploadAccount extends Schema.Class<UploadAccount>("UploadAccount")(
   account_status: nullable(open("PARTIAL", "COMPLETED")),
   /** The months covered, as `YYYY-MM`. */
   months: Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] }),
-  missing_data: Schema.optionalWith(Schema.Array(Schema.Unknown), { nullable: true, default: () => [] })
+  /**
+   * The gaps in the uploads, as `YYYY-MM-DD` ranges (the upload status' model). Never fails
+   * the delivery: an element that is not a range is left out, and a value that is not an
+   * array (`null`, missing, as in the 2024 form) reads as none.
+   */
+  missing_data: Schema.optionalWith(UploadStatus.MissingData, { exact: true, default: () => [] })
 }) {}
 
 const uploadFields = {
