@@ -18,10 +18,19 @@ import * as LogLevel from "effect/LogLevel"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import { createWriteStream } from "node:fs"
+import { rename, rm } from "node:fs/promises"
+import { Readable, Transform } from "node:stream"
+import { pipeline } from "node:stream/promises"
 import * as BankConnectClient from "./BankConnectClient.js"
 import * as Completion from "./Completion.js"
+import type * as Insights from "./Insights.js"
 import * as Validate from "./internal/validate.js"
+import type * as Pdfs from "./Pdfs.js"
 import type * as Progress from "./Progress.js"
+import type * as SessionStatus from "./SessionStatus.js"
+import type * as UploadStatus from "./UploadStatus.js"
+import * as WebhookServer from "./WebhookServer.js"
 
 /**
  * The client's settings: as {@link BankConnectClient.Options}, with plain strings for the
@@ -46,6 +55,10 @@ export interface Options {
   readonly maxRequestsInFlight?: number | undefined
   /** The largest body read from each endpoint. */
   readonly maxResponseBytes?: BankConnectClient.ResponseLimits | undefined
+  /** Per attempt of insights, uploads and report downloads. Default 2 minutes. */
+  readonly transferTimeout?: Duration.DurationInput | undefined
+  /** The largest report or PDF downloaded. Default 256 MiB. */
+  readonly maxReportBytes?: number | undefined
   /**
    * The least severe log line printed: `"debug"` shows every retry, backoff and skipped
    * poll. Default: the `BANKCONNECT_LOG` environment variable, else `"info"`.
@@ -109,6 +122,25 @@ export interface AwaitOptions extends WatchOptions {
 }
 
 /**
+ * How {@link AsyncClient.awaitOutcome} waits.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface OutcomeOptions extends CallOptions {
+  /** A running receiver (`Webhook.createReceiver` or `WebhookReceiver.make`'s), for webhook first. */
+  readonly receiver?: { readonly events: WebhookServer.WebhookEvents["Type"] } | undefined
+  /** How long to wait for the webhook before polling. Default 30 seconds. */
+  readonly webhookWait?: Duration.DurationInput | undefined
+  /** The polling interval. Default 2 seconds. */
+  readonly interval?: Duration.DurationInput | undefined
+  /** A limit on the whole wait; past it, the Promise rejects with `CompletionTimeout`. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** `true`: fetch the insights too. */
+  readonly insights?: boolean | undefined
+}
+
+/**
  * The async/await client.
  *
  * @since 0.1.0
@@ -129,6 +161,44 @@ export interface AsyncClient extends AsyncDisposable {
   readonly watchProgress: (sessionId: string, options?: WatchOptions) => AsyncIterable<Progress.SessionProgress>
   /** The completed snapshot. */
   readonly awaitCompletion: (sessionId: string, options?: AwaitOptions) => Promise<Progress.SessionProgress>
+  /**
+   * Waits for the session to complete as `Completion.awaitCompletion` does: webhook first
+   * when a `receiver` is given (its `ENRICHMENT_NOTIFICATION` then one confirming progress
+   * call), polling otherwise or when none arrives within `webhookWait`; then the confirmed
+   * account outcomes from the session status (and the insights, with `insights: true`).
+   */
+  readonly awaitOutcome: (sessionId: string, options?: OutcomeOptions) => Promise<Completion.Result>
+  /** Asks BankConnect to process the session's uploads (202). */
+  readonly initiateProcessing: (
+    sessionId: string,
+    options?: BankConnectClient.InitiateOptions & CallOptions
+  ) => Promise<BankConnectClient.Initiated>
+  /** Each account's confirmed outcome and typed failure, once processing completed. */
+  readonly getSessionStatus: (sessionId: string, options?: CallOptions) => Promise<SessionStatus.SessionStatus>
+  /** The upload phase. */
+  readonly getUploadStatus: (sessionId: string, options?: CallOptions) => Promise<UploadStatus.UploadStatus>
+  /** Every upload status until it is final (`COMPLETED` or `EXPIRED`), for `for await`. */
+  readonly watchUploadStatus: (sessionId: string, options?: WatchOptions) => AsyncIterable<UploadStatus.UploadStatus>
+  /** The underwriting data (several MiB decoded in slices). */
+  readonly getInsights: (sessionId: string, options?: CallOptions) => Promise<Insights.Insights>
+  /** The uploaded PDFs, with links valid for an hour. */
+  readonly getPdfs: (sessionId: string, options?: CallOptions) => Promise<Pdfs.Pdfs>
+  /** Deletes the session's data. */
+  readonly deleteSession: (
+    sessionId: string,
+    options?: BankConnectClient.DeleteOptions & CallOptions
+  ) => Promise<BankConnectClient.Deleted>
+  /** A report or PDF link's bytes as they arrive, for `for await` (see `BankConnectClient`). */
+  readonly downloadReport: (url: string | Redacted.Redacted<string>, options?: CallOptions) => AsyncIterable<Uint8Array>
+  /**
+   * Saves a report or PDF link to a file, written to `<path>.part` and renamed once
+   * complete (a failed download leaves no file at `path`). Resolves with the bytes written.
+   */
+  readonly saveReport: (
+    url: string | Redacted.Redacted<string>,
+    path: string,
+    options?: CallOptions
+  ) => Promise<number>
   /** Releases the client's resources; calls after it reject. */
   readonly close: () => Promise<void>
 }
@@ -199,15 +269,20 @@ export const make = (options: Options): AsyncClient => {
   const withClient = <A, E>(f: (client: BankConnectClient.Service) => Effect.Effect<A, E>) =>
     Effect.flatMap(BankConnectClient.BankConnectClient, f)
 
-  const watchProgress = (sessionId: string, watch?: WatchOptions): AsyncIterable<Progress.SessionProgress> => ({
+  /** A stream of the client's as an async iterable: a `break` or an aborted signal stops it at once. */
+  const iterate = <A, E>(
+    make: (client: BankConnectClient.Service) => Stream.Stream<A, E>,
+    signal: AbortSignal | undefined
+  ): AsyncIterable<A> => ({
     [Symbol.asyncIterator]() {
-      let started: Promise<AsyncIterator<Progress.SessionProgress>> | undefined
+      let started: Promise<AsyncIterator<A>> | undefined
       const start = () =>
         started ??= (async () => {
           if (closed) throw closedError()
-          const stream = Stream.unwrap(withClient((client) => Effect.succeed(client.watchProgress(sessionId, watch))))
+          if (signal?.aborted) throw signal.reason
+          const stream = Stream.unwrap(withClient((client) => Effect.succeed(make(client))))
           return Stream.toAsyncIterableRuntime(
-            watch?.signal === undefined ? stream : Stream.interruptWhen(stream, aborted(watch.signal)),
+            signal === undefined ? stream : Stream.interruptWhen(stream, aborted(signal)),
             await runtime.runtime()
           )[Symbol.asyncIterator]()
         })()
@@ -220,6 +295,47 @@ export const make = (options: Options): AsyncClient => {
       }
     }
   })
+
+  const watchProgress = (sessionId: string, watch?: WatchOptions): AsyncIterable<Progress.SessionProgress> =>
+    iterate((client) => client.watchProgress(sessionId, watch), watch?.signal)
+
+  const saveReport = async (
+    url: string | Redacted.Redacted<string>,
+    path: string,
+    call?: CallOptions
+  ): Promise<number> => {
+    const part = `${path}.part`
+    let written = 0
+    try {
+      await pipeline(
+        Readable.from(iterate((client) => client.downloadReport(url), call?.signal)),
+        new Transform({
+          transform(chunk: Uint8Array, _, done) {
+            written += chunk.byteLength
+            done(null, chunk)
+          }
+        }),
+        createWriteStream(part)
+      )
+      await rename(part, path)
+      return written
+    } catch (error) {
+      await rm(part, { force: true })
+      throw error
+    }
+  }
+
+  const timed = <A, E, R>(effect: Effect.Effect<A, E, R>, sessionId: string, timeout: Duration.DurationInput) => {
+    const duration = Duration.decode(timeout)
+    return Effect.timeoutFail(effect, {
+      duration,
+      onTimeout: () =>
+        new Completion.CompletionTimeout({
+          sessionId,
+          message: `Session ${sessionId} did not complete within ${Duration.format(duration)}`
+        })
+    })
+  }
 
   const close = () => {
     closed = true
@@ -234,20 +350,34 @@ export const make = (options: Options): AsyncClient => {
       const completion = withClient((client) =>
         client.awaitCompletion(sessionId, { interval: wait?.interval, maxFailedPolls: wait?.maxFailedPolls })
       )
-      if (wait?.timeout === undefined) return run(completion, wait?.signal)
-      const timeout = Duration.decode(wait.timeout)
+      return run(wait?.timeout === undefined ? completion : timed(completion, sessionId, wait.timeout), wait?.signal)
+    },
+    awaitOutcome: (sessionId, wait) => {
+      const outcome = Completion.awaitCompletion(sessionId, {
+        webhookWait: wait?.webhookWait,
+        interval: wait?.interval,
+        deadline: wait?.timeout,
+        insights: wait?.insights
+      })
+      const receiver = wait?.receiver
       return run(
-        Effect.timeoutFail(completion, {
-          duration: timeout,
-          onTimeout: () =>
-            new Completion.CompletionTimeout({
-              sessionId,
-              message: `Session ${sessionId} did not complete within ${Duration.format(timeout)}`
-            })
-        }),
-        wait.signal
+        receiver === undefined ? outcome : Effect.provideService(outcome, WebhookServer.WebhookEvents, receiver.events),
+        wait?.signal
       )
     },
+    initiateProcessing: (sessionId, call) =>
+      run(withClient((client) => client.initiateProcessing(sessionId, call)), call?.signal),
+    getSessionStatus: (sessionId, call) =>
+      run(withClient((client) => client.getSessionStatus(sessionId)), call?.signal),
+    getUploadStatus: (sessionId, call) => run(withClient((client) => client.getUploadStatus(sessionId)), call?.signal),
+    watchUploadStatus: (sessionId, watch) =>
+      iterate((client) => client.watchUploadStatus(sessionId, watch), watch?.signal),
+    getInsights: (sessionId, call) => run(withClient((client) => client.getInsights(sessionId)), call?.signal),
+    getPdfs: (sessionId, call) => run(withClient((client) => client.getPdfs(sessionId)), call?.signal),
+    deleteSession: (sessionId, call) =>
+      run(withClient((client) => client.deleteSession(sessionId, call)), call?.signal),
+    downloadReport: (url, call) => iterate((client) => client.downloadReport(url), call?.signal),
+    saveReport,
     close,
     [Symbol.asyncDispose]: close
   }

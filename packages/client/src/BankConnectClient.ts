@@ -1,6 +1,8 @@
 /**
- * The BankConnect client: the progress API as an Effect and as a `Stream` that ends when
- * the session completes, and the webhook registration API.
+ * The BankConnect client: every call of a session's life as an Effect (create, upload,
+ * upload status, initiate processing, progress, session status, insights, PDFs, delete,
+ * the bank catalogue and webhook registration), the progress and the upload status as
+ * `Stream`s that end when they are final, and report downloads.
  *
  * @since 0.1.0
  */
@@ -12,17 +14,25 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as BankConnectError from "./BankConnectError.js"
+import * as Insights from "./Insights.js"
 import * as ApiCall from "./internal/apiCall.js"
 import * as InFlight from "./internal/inFlight.js"
+import * as ParseIssues from "./internal/parseIssues.js"
+import * as PollStream from "./internal/pollStream.js"
+import * as Reports from "./internal/reports.js"
 import * as Secrets from "./internal/secrets.js"
 import * as Validate from "./internal/validate.js"
+import * as Pdfs from "./Pdfs.js"
 import * as Progress from "./Progress.js"
+import * as SessionStatus from "./SessionStatus.js"
+import * as UploadStatus from "./UploadStatus.js"
 
 /**
  * The errors of a progress call.
@@ -52,6 +62,157 @@ export type UpdateWebhookError =
   | BankConnectError.TransportError
   | BankConnectError.InvalidResponse
   | BankConnectError.InvalidArgument
+
+/**
+ * The errors of a session status call.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type SessionStatusError =
+  | BankConnectError.SessionNotFound
+  | BankConnectError.ProcessingNotRequested
+  | BankConnectError.ProcessingNotCompleted
+  | BankConnectError.SessionDeleted
+  | BankConnectError.AccessDenied
+  | BankConnectError.UnknownApiError
+  | BankConnectError.TransportError
+  | BankConnectError.InvalidResponse
+  | BankConnectError.InvalidArgument
+
+/**
+ * The errors of an insights call: those of the session status call.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type InsightsError = SessionStatusError
+
+/**
+ * The errors of a PDFs call: those of the session status call.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type PdfsError = SessionStatusError
+
+/**
+ * The errors of an upload status call.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type UploadStatusError =
+  | BankConnectError.SessionNotFound
+  | BankConnectError.SessionDeleted
+  | BankConnectError.AccessDenied
+  | BankConnectError.KeyRequired
+  | BankConnectError.UnknownApiError
+  | BankConnectError.TransportError
+  | BankConnectError.InvalidResponse
+  | BankConnectError.InvalidArgument
+
+/**
+ * The errors of an initiate processing call. `DuplicateProcessingRequest` is not among them
+ * when {@link InitiateOptions.duplicateIsSuccess} is set.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type InitiateProcessingError =
+  | BankConnectError.SessionNotFound
+  | BankConnectError.DuplicateProcessingRequest
+  | BankConnectError.UnparsableStatements
+  | BankConnectError.SessionDeleted
+  | BankConnectError.AccessDenied
+  | BankConnectError.UnknownApiError
+  | BankConnectError.TransportError
+  | BankConnectError.InvalidResponse
+  | BankConnectError.InvalidArgument
+
+/**
+ * The errors of a delete call. `SessionDeleted` is not among them when
+ * {@link DeleteOptions.deletedIsSuccess} is set.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type DeleteSessionError =
+  | BankConnectError.SessionNotFound
+  | BankConnectError.SessionDeleted
+  | BankConnectError.AccessDenied
+  | BankConnectError.UnknownApiError
+  | BankConnectError.TransportError
+  | BankConnectError.InvalidResponse
+  | BankConnectError.InvalidArgument
+
+/**
+ * The errors of a report download: the link expired (by its own `X-Amz-Expires`, or the
+ * storage answered 403), another answer than 2xx (`UnknownApiError` with `HTTP_<status>`),
+ * the transport, a body over `maxReportBytes`, or a link that is not https.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type ReportError =
+  | BankConnectError.ReportLinkExpired
+  | BankConnectError.UnknownApiError
+  | BankConnectError.TransportError
+  | BankConnectError.InvalidResponse
+  | BankConnectError.InvalidArgument
+
+/**
+ * How {@link Service.initiateProcessing} treats a repeated request.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface InitiateOptions {
+  /**
+   * `true`: a `DUPLICATE_PROCESSING_REQUEST` answer (processing was already requested)
+   * succeeds with `alreadyRequested: true`, for callers that may send the request twice.
+   * Default `false`: it fails with `DuplicateProcessingRequest`.
+   */
+  readonly duplicateIsSuccess?: boolean | undefined
+}
+
+/**
+ * What {@link Service.initiateProcessing} returns.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Initiated {
+  readonly sessionId: string
+  /** `true` when processing had been requested before (with `duplicateIsSuccess` only). */
+  readonly alreadyRequested: boolean
+}
+
+/**
+ * How {@link Service.deleteSession} treats a session deleted before.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface DeleteOptions {
+  /**
+   * `true`: a `SESSION_DELETED` answer (deleted before) succeeds with
+   * `alreadyDeleted: true`. Default `false`: it fails with `SessionDeleted`.
+   */
+  readonly deletedIsSuccess?: boolean | undefined
+}
+
+/**
+ * What {@link Service.deleteSession} returns.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Deleted {
+  readonly sessionId: string
+  /** `true` when the session had been deleted before (with `deletedIsSuccess` only). */
+  readonly alreadyDeleted: boolean
+}
 
 /**
  * What to register with {@link Service.updateWebhook}.
@@ -122,6 +283,72 @@ export interface Service {
     sessionId: string,
     options?: WatchOptions
   ) => Effect.Effect<Progress.SessionProgress, ProgressError>
+  /**
+   * Asks BankConnect to process the session's uploads:
+   * `POST {baseUrl}/{version}/session_data/{sessionId}/initiate_processing/` (202). The
+   * session is then closed to uploads. Not retried after an answer: a retry could only
+   * meet `DUPLICATE_PROCESSING_REQUEST` (400 in the newer docs, 409 in the older).
+   */
+  readonly initiateProcessing: {
+    (sessionId: string, options: InitiateOptions & { readonly duplicateIsSuccess: true }): Effect.Effect<
+      Initiated,
+      Exclude<InitiateProcessingError, BankConnectError.DuplicateProcessingRequest>
+    >
+    (sessionId: string, options?: InitiateOptions): Effect.Effect<Initiated, InitiateProcessingError>
+  }
+  /**
+   * Each account's outcome once processing completed, with its typed failure, and each
+   * statement's: `GET {baseUrl}/{version}/session_data/{sessionId}/session_status/`. Fails
+   * with `ProcessingNotRequested` before `initiateProcessing` and `ProcessingNotCompleted`
+   * while processing runs.
+   */
+  readonly getSessionStatus: (sessionId: string) => Effect.Effect<SessionStatus.SessionStatus, SessionStatusError>
+  /**
+   * The upload phase: `GET {baseUrl}/{version}/session_data/{sessionId}/session_upload_status/`.
+   */
+  readonly getUploadStatus: (sessionId: string) => Effect.Effect<UploadStatus.UploadStatus, UploadStatusError>
+  /**
+   * Every upload status of a session, polled as {@link Service.watchProgress} polls the
+   * progress, ending right after the first that is final (`COMPLETED` or `EXPIRED`, see
+   * `UploadStatus.isFinal`).
+   */
+  readonly watchUploadStatus: (
+    sessionId: string,
+    options?: WatchOptions
+  ) => Stream.Stream<UploadStatus.UploadStatus, UploadStatusError>
+  /**
+   * The underwriting data: `GET {baseUrl}/{version}/session_data/{sessionId}/insights/`.
+   * Bodies of several MiB are read up to `maxResponseBytes.getInsights` (64 MiB) within
+   * `transferTimeout`, and decoded in slices that yield to other fibers (see `Insights`).
+   * Report links in the answer expire about an hour after the call: download them with
+   * {@link Service.downloadReport} soon, and never store them.
+   */
+  readonly getInsights: (sessionId: string) => Effect.Effect<Insights.Insights, InsightsError>
+  /**
+   * The uploaded statements' PDFs, with links valid for an hour:
+   * `GET {baseUrl}/{version}/session_data/{sessionId}/get_pdfs/`.
+   */
+  readonly getPdfs: (sessionId: string) => Effect.Effect<Pdfs.Pdfs, PdfsError>
+  /**
+   * Deletes the session's data: `DELETE {baseUrl}/{version}/session_data/{sessionId}/delete/`.
+   * Any 2xx is success; later calls on the session answer `SESSION_DELETED`.
+   */
+  readonly deleteSession: {
+    (sessionId: string, options: DeleteOptions & { readonly deletedIsSuccess: true }): Effect.Effect<
+      Deleted,
+      Exclude<DeleteSessionError, BankConnectError.SessionDeleted>
+    >
+    (sessionId: string, options?: DeleteOptions): Effect.Effect<Deleted, DeleteSessionError>
+  }
+  /**
+   * The bytes of a report or PDF link (`Insights.reportLinks`' or `getPdfs`' `Redacted` links,
+   * or a plain string), streamed
+   * as they arrive, up to `maxReportBytes`. No credential is sent (the link is pre-signed);
+   * a link past its `X-Amz-Expires` fails with `ReportLinkExpired` before any request.
+   * Only https links are followed (http too when the client's base URL is http, as with
+   * the simulator), and no redirect.
+   */
+  readonly downloadReport: (url: string | Redacted.Redacted<string>) => Stream.Stream<Uint8Array, ReportError>
 }
 
 /**
@@ -171,6 +398,27 @@ export interface ResponseLimits {
   readonly getProgress?: number | undefined
   /** Default 64 KiB. */
   readonly updateWebhook?: number | undefined
+  /** Default 64 KiB. */
+  readonly initiateProcessing?: number | undefined
+  /** Default 4 MiB. */
+  readonly getSessionStatus?: number | undefined
+  /** Default 4 MiB. */
+  readonly getUploadStatus?: number | undefined
+  /**
+   * Default 64 MiB: a year of a busy account is 2 to 10 MB, and a session may hold several
+   * accounts.
+   */
+  readonly getInsights?: number | undefined
+  /** Default 4 MiB. */
+  readonly getPdfs?: number | undefined
+  /** Default 64 KiB. */
+  readonly deleteSession?: number | undefined
+  /** Default 64 KiB. */
+  readonly createSession?: number | undefined
+  /** Default 1 MiB. */
+  readonly uploadStatement?: number | undefined
+  /** Default 4 MiB. */
+  readonly getBankCatalogue?: number | undefined
 }
 
 /**
@@ -181,7 +429,16 @@ export interface ResponseLimits {
  */
 export const defaultResponseLimits: Required<{ readonly [K in keyof ResponseLimits]: number }> = {
   getProgress: 1024 * 1024,
-  updateWebhook: 64 * 1024
+  updateWebhook: 64 * 1024,
+  initiateProcessing: 64 * 1024,
+  getSessionStatus: 4 * 1024 * 1024,
+  getUploadStatus: 4 * 1024 * 1024,
+  getInsights: 64 * 1024 * 1024,
+  getPdfs: 4 * 1024 * 1024,
+  deleteSession: 64 * 1024,
+  createSession: 64 * 1024,
+  uploadStatement: 1024 * 1024,
+  getBankCatalogue: 4 * 1024 * 1024
 }
 
 /**
@@ -218,6 +475,13 @@ export interface Options {
   readonly maxRequestsInFlight?: number | undefined
   /** The largest body read from each endpoint; see {@link ResponseLimits}. */
   readonly maxResponseBytes?: ResponseLimits | undefined
+  /**
+   * How long one attempt of a call that moves a large body may take: insights, statement
+   * uploads and report downloads (the whole download). Default `"2 minutes"`.
+   */
+  readonly transferTimeout?: Duration.DurationInput | undefined
+  /** The largest report or PDF {@link Service.downloadReport} streams. Default 256 MiB. */
+  readonly maxReportBytes?: number | undefined
 }
 
 /**
@@ -236,6 +500,96 @@ const progressCodes = [
 ] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
 
 const updateWebhookCodes = ["ACCESS_DENIED"] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
+
+const sessionDataCodes = [
+  "SESSION_NOT_FOUND",
+  "PROCESSING_NOT_REQUESTED",
+  "PROCESSING_NOT_COMPLETED",
+  "SESSION_DELETED",
+  "ACCESS_DENIED"
+] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
+
+const uploadStatusCodes = [
+  "SESSION_NOT_FOUND",
+  "SESSION_DELETED",
+  "ACCESS_DENIED",
+  "KEY_REQUIRED"
+] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
+
+const initiateCodes = [
+  "SESSION_NOT_FOUND",
+  "DUPLICATE_PROCESSING_REQUEST",
+  "UNPARSABLE_STATEMENTS",
+  "SESSION_DELETED",
+  "ACCESS_DENIED"
+] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
+
+const deleteCodes = [
+  "SESSION_NOT_FOUND",
+  "SESSION_DELETED",
+  "ACCESS_DENIED"
+] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
+
+/** A decoded body must be about the session asked for. */
+const sameSession = (what: string) => (value: { readonly session_id: string }, answer: ApiCall.Answer) =>
+  value.session_id === answer.sessionId
+    ? undefined
+    : `The ${what} is for session ${JSON.stringify(answer.excerpt(value.session_id, 80))}, not ${
+      JSON.stringify(answer.sessionId)
+    }`
+
+const decodeSessionStatus = ApiCall.decodeJson(
+  Schema.decodeUnknownEither(SessionStatus.SessionStatus),
+  "session status response",
+  sameSession("session status response")
+)
+
+const decodeUploadStatus = ApiCall.decodeJson(
+  Schema.decodeUnknownEither(UploadStatus.UploadStatus),
+  "upload status response",
+  sameSession("upload status response")
+)
+
+const decodePdfs = ApiCall.decodeJson(Schema.decodeUnknownEither(Pdfs.Pdfs), "get_pdfs response")
+
+const decodeInitiated = ApiCall.decodeJson(
+  Schema.decodeUnknownEither(Schema.Struct({ session_id: Schema.optional(Schema.String) })),
+  "initiate_processing response"
+)
+
+/**
+ * Insights bodies run to megabytes: parsed at once, decoded in slices that yield to other
+ * fibers (`Insights.decode`), and checked to be about the session asked for.
+ */
+const decodeInsights: ApiCall.OnSuccess<Insights.Insights> = (answer) =>
+  Effect.flatMap(
+    ApiCall.decodeJson(Either.right, "insights response")(answer),
+    (json) =>
+      Insights.decode(json).pipe(
+        Effect.mapError((error) =>
+          new BankConnectError.InvalidResponse({
+            reason: "Undecodable",
+            message: `The insights response does not match the documented shape: ${
+              answer.excerpt(ParseIssues.format(error), 1000)
+            }`,
+            status: answer.status,
+            url: answer.url,
+            ...(answer.sessionId === undefined ? {} : { sessionId: answer.sessionId })
+          })
+        ),
+        Effect.filterOrFail(
+          (insights) => insights.session_id === answer.sessionId,
+          (insights) =>
+            new BankConnectError.InvalidResponse({
+              reason: "OtherSession",
+              message: sameSession("insights response")(insights, answer) ?? "",
+              status: answer.status,
+              url: answer.url,
+              ...(answer.sessionId === undefined ? {} : { sessionId: answer.sessionId })
+            })
+        )
+      )
+  )
 
 const decodeProgress = ApiCall.decodeJson(
   Progress.decodeEither,
@@ -269,11 +623,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   }, defaultResponseLimits)
   if (problem !== undefined) return yield* Effect.dieMessage(`BankConnectClient: ${problem}`)
   const scrubber = Secrets.make([options.apiKey, options.serverHash])
-  const limits = {
-    getProgress: options.maxResponseBytes?.getProgress ?? defaultResponseLimits.getProgress,
-    updateWebhook: options.maxResponseBytes?.updateWebhook ?? defaultResponseLimits.updateWebhook
-  }
-  const call = ApiCall.make(yield* HttpClient.HttpClient, {
+  const limits = { ...defaultResponseLimits, ...options.maxResponseBytes } as typeof defaultResponseLimits
+  const transferTimeout = Duration.decode(options.transferTimeout ?? "2 minutes")
+  const httpClient = yield* HttpClient.HttpClient
+  const call = ApiCall.make(httpClient, {
     inFlight: options.maxRequestsInFlight === undefined ? undefined : InFlight.make(options.maxRequestsInFlight),
     baseUrl,
     version: options.version ?? "v1",
@@ -314,70 +667,24 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }, ApiCall.ignoreBody)
   })
 
+  /** The session id as it may appear in a span or a log line before it is checked: cut and scrubbed. */
+  const shownId = (sessionId: unknown) =>
+    typeof sessionId === "string" ? scrubber.excerpt(sessionId, 80) : typeof sessionId
+
   const watchProgress = (
     sessionId: string,
     options?: WatchOptions
   ): Stream.Stream<Progress.SessionProgress, ProgressError> => {
     const refused = Validate.watchProblem(options)
     if (refused !== undefined) return Stream.fail(refused)
-    // the session id as it may appear in a span or a log line: checked by the first poll, so
-    // here only cut and scrubbed
-    const shown = typeof sessionId === "string" ? scrubber.excerpt(sessionId, 80) : typeof sessionId
-    const maxFailedPolls = options?.maxFailedPolls ?? 5
-    // a zero interval polls back to back, without arming a timer for each poll
-    const interval = Duration.decode(options?.interval ?? "2 seconds")
-    const schedule = Duration.isZero(interval) ? Schedule.forever : Schedule.spaced(interval)
-    // One pull-based stream rather than a chain of operators: each Stream stage costs heap
-    // and CPU per watch, which counts when thousands of sessions are watched at once.
-    return Stream.unwrap(Effect.map(Schedule.driver(schedule), (driver) => {
-      let polled = false
-      let completed = false
-      let failedInARow = 0
-      /** One poll: a snapshot, or none when a transient failure is to be skipped. */
-      const poll = getProgress(sessionId).pipe(
-        Effect.map((progress) => {
-          failedInARow = 0
-          return Option.some(progress)
-        }),
-        Effect.catchIf(
-          (error) => BankConnectError.isRetryable(error) && ++failedInARow < maxFailedPolls,
-          (error) =>
-            Effect.as(
-              Effect.logDebug(
-                `BankConnect: poll skipped after ${error._tag} (${failedInARow} of ${maxFailedPolls} in a row); next poll in ${
-                  Duration.format(interval)
-                }`
-              ).pipe(Effect.annotateLogs({
-                "bankconnect.session_id": shown,
-                "bankconnect.failed_polls": failedInARow,
-                "bankconnect.delay_ms": Duration.toMillis(interval)
-              })),
-              Option.none<Progress.SessionProgress>()
-            )
-        )
-      )
-      /** The next snapshot, waiting on the schedule before every poll but the first; ends after completion. */
-      const next = (): Effect.Effect<Progress.SessionProgress, Option.Option<ProgressError>> =>
-        Effect.suspend(() => {
-          if (completed) return Effect.fail(Option.none())
-          const wait = polled ? driver.next(undefined) : Effect.void
-          polled = true
-          return Effect.zipRight(wait, Effect.mapError(poll, Option.some)).pipe(
-            Effect.flatMap(Option.match({
-              onNone: next,
-              onSome: (progress) => {
-                completed = Progress.isComplete(progress)
-                return Effect.succeed(progress)
-              }
-            }))
-          )
-        })
-      return Stream.repeatEffectOption(next())
-    })).pipe(
-      Stream.withSpan("BankConnectClient.watchProgress", {
-        attributes: { "bankconnect.session_id": shown }
-      })
-    )
+    return PollStream.make({
+      poll: getProgress(sessionId),
+      isFinal: Progress.isComplete,
+      interval: Duration.decode(options?.interval ?? "2 seconds"),
+      maxFailedPolls: options?.maxFailedPolls ?? 5,
+      span: "BankConnectClient.watchProgress",
+      shown: shownId(sessionId)
+    })
   }
 
   const awaitCompletion = Effect.fn("BankConnectClient.awaitCompletion")(
@@ -390,7 +697,124 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }
   )
 
-  return BankConnectClient.of({ getProgress, updateWebhook, watchProgress, awaitCompletion })
+  /** A session call: its id checked, then the request sent; the span is the caller's. */
+  const sessionCall = <A, K extends BankConnectError.KnownCode>(
+    sessionId: string,
+    endpoint: (id: string) => Omit<ApiCall.Endpoint<K>, "sessionId">,
+    onSuccess: ApiCall.OnSuccess<A>
+  ) =>
+    Effect.flatMap(Validate.sessionId(sessionId, scrubber), (id) =>
+      Effect.zipRight(
+        Effect.annotateCurrentSpan("bankconnect.session_id", id),
+        call({ ...endpoint(id), sessionId: id }, onSuccess)
+      ))
+
+  const sessionPath = (id: string, rest: string) => `/session_data/${encodeURIComponent(id)}/${rest}`
+
+  const getSessionStatus = Effect.fn("BankConnectClient.getSessionStatus")((sessionId: string) =>
+    sessionCall(sessionId, (id) => ({
+      request: HttpClientRequest.get(sessionPath(id, "session_status/")),
+      codes: sessionDataCodes,
+      maxResponseBytes: limits.getSessionStatus
+    }), decodeSessionStatus)
+  )
+
+  const getUploadStatus = Effect.fn("BankConnectClient.getUploadStatus")((sessionId: string) =>
+    sessionCall(sessionId, (id) => ({
+      request: HttpClientRequest.get(sessionPath(id, "session_upload_status/")),
+      codes: uploadStatusCodes,
+      maxResponseBytes: limits.getUploadStatus
+    }), decodeUploadStatus)
+  )
+
+  const watchUploadStatus = (
+    sessionId: string,
+    options?: WatchOptions
+  ): Stream.Stream<UploadStatus.UploadStatus, UploadStatusError> => {
+    const refused = Validate.watchProblem(options)
+    if (refused !== undefined) return Stream.fail(refused)
+    return PollStream.make({
+      poll: getUploadStatus(sessionId),
+      isFinal: UploadStatus.isFinal,
+      interval: Duration.decode(options?.interval ?? "2 seconds"),
+      maxFailedPolls: options?.maxFailedPolls ?? 5,
+      span: "BankConnectClient.watchUploadStatus",
+      shown: shownId(sessionId)
+    })
+  }
+
+  const getInsights = Effect.fn("BankConnectClient.getInsights")((sessionId: string) =>
+    sessionCall(sessionId, (id) => ({
+      request: HttpClientRequest.get(sessionPath(id, "insights/")),
+      codes: sessionDataCodes,
+      maxResponseBytes: limits.getInsights,
+      timeout: transferTimeout
+    }), decodeInsights)
+  )
+
+  const getPdfs = Effect.fn("BankConnectClient.getPdfs")((sessionId: string) =>
+    sessionCall(sessionId, (id) => ({
+      request: HttpClientRequest.get(sessionPath(id, "get_pdfs/")),
+      codes: sessionDataCodes,
+      maxResponseBytes: limits.getPdfs
+    }), decodePdfs)
+  )
+
+  const initiateProcessing = Effect.fn("BankConnectClient.initiateProcessing")(
+    function*(sessionId: string, options?: InitiateOptions) {
+      const duplicateIsSuccess = options?.duplicateIsSuccess === true
+      yield* Effect.annotateCurrentSpan("bankconnect.duplicate_is_success", duplicateIsSuccess)
+      return yield* sessionCall(sessionId, (id) => ({
+        request: HttpClientRequest.post(sessionPath(id, "initiate_processing/")),
+        codes: initiateCodes,
+        maxResponseBytes: limits.initiateProcessing
+      }), decodeInitiated).pipe(
+        Effect.map((): Initiated => ({ sessionId, alreadyRequested: false })),
+        Effect.catchIf(
+          (error) => duplicateIsSuccess && error._tag === "DuplicateProcessingRequest",
+          () => Effect.succeed<Initiated>({ sessionId, alreadyRequested: true })
+        )
+      )
+    }
+  ) as Service["initiateProcessing"]
+
+  const deleteSession = Effect.fn("BankConnectClient.deleteSession")(
+    function*(sessionId: string, options?: DeleteOptions) {
+      const deletedIsSuccess = options?.deletedIsSuccess === true
+      return yield* sessionCall(sessionId, (id) => ({
+        request: HttpClientRequest.del(sessionPath(id, "delete/")),
+        codes: deleteCodes,
+        maxResponseBytes: limits.deleteSession
+      }), ApiCall.ignoreBody).pipe(
+        Effect.map((): Deleted => ({ sessionId, alreadyDeleted: false })),
+        Effect.catchIf(
+          (error) => deletedIsSuccess && error._tag === "SessionDeleted",
+          () => Effect.succeed<Deleted>({ sessionId, alreadyDeleted: true })
+        )
+      )
+    }
+  ) as Service["deleteSession"]
+
+  const downloadReport = Reports.make(httpClient, {
+    timeout: transferTimeout,
+    maxBytes: options.maxReportBytes ?? 256 * 1024 * 1024,
+    allowHttp: baseUrl.startsWith("http:")
+  })
+
+  return BankConnectClient.of({
+    getProgress,
+    updateWebhook,
+    watchProgress,
+    awaitCompletion,
+    initiateProcessing,
+    getSessionStatus,
+    getUploadStatus,
+    watchUploadStatus,
+    getInsights,
+    getPdfs,
+    deleteSession,
+    downloadReport
+  })
 })
 
 /**

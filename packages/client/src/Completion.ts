@@ -19,9 +19,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as BankConnectClient from "./BankConnectClient.js"
+import type * as Insights from "./Insights.js"
 import * as Progress from "./Progress.js"
+import type * as SessionStatus from "./SessionStatus.js"
 import type * as WebhookPayload from "./WebhookPayload.js"
 import * as WebhookServer from "./WebhookServer.js"
 
@@ -38,6 +41,8 @@ export interface Options {
   readonly interval?: Duration.DurationInput | undefined
   /** A limit on the whole wait; past it, {@link CompletionTimeout}. Default none. */
   readonly deadline?: Duration.DurationInput | undefined
+  /** `true`: fetch the insights too, in the same wait (within the deadline). Default `false`. */
+  readonly insights?: boolean | undefined
 }
 
 /**
@@ -59,7 +64,27 @@ export interface Result {
    * the webhook agrees with it; `polling` when completion was seen by polling.
    */
   readonly via: "webhook" | "polling"
+  /**
+   * The session status, fetched once the progress API showed completion: each account's
+   * outcome and typed failure, confirmed by the API. The source of every outcome (a
+   * webhook's content never is).
+   */
+  readonly status: SessionStatus.SessionStatus
+  /** The insights, when {@link Options.insights} asked for them. */
+  readonly insights: Option.Option<Insights.Insights>
 }
+
+/**
+ * Every error {@link awaitCompletion} can fail with.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type Error =
+  | BankConnectClient.ProgressError
+  | BankConnectClient.SessionStatusError
+  | BankConnectClient.InsightsError
+  | CompletionTimeout
 
 /**
  * The deadline passed before the session completed.
@@ -140,53 +165,77 @@ export const agrees = (progress: Progress.SessionProgress, webhook: WebhookPaylo
 export const awaitCompletion: (
   sessionId: string,
   options?: Options
-) => Effect.Effect<
-  Result,
-  BankConnectClient.ProgressError | CompletionTimeout,
-  BankConnectClient.BankConnectClient
-> = Effect.fn("Completion.awaitCompletion")(function*(sessionId: string, options?: Options) {
-  const client = yield* BankConnectClient.BankConnectClient
-  const receiver = yield* Effect.serviceOption(WebhookServer.WebhookEvents)
-  const poll = client.awaitCompletion(sessionId, { interval: options?.interval })
+) => Effect.Effect<Result, Error, BankConnectClient.BankConnectClient> = Effect.fn("Completion.awaitCompletion")(
+  function*(sessionId: string, options?: Options) {
+    const client = yield* BankConnectClient.BankConnectClient
+    const receiver = yield* Effect.serviceOption(WebhookServer.WebhookEvents)
+    const poll = client.awaitCompletion(sessionId, { interval: options?.interval })
 
-  const wait = Effect.gen(function*() {
-    if (Option.isNone(receiver)) {
-      return { progress: yield* poll, webhook: Option.none(), via: "polling" } satisfies Result
-    }
-    const listening = yield* Effect.forkScoped(receiver.value.awaitEnrichment(sessionId))
-    const arrived = yield* Fiber.join(listening).pipe(Effect.timeoutOption(options?.webhookWait ?? "30 seconds"))
-    /** The webhook if it agrees with the confirmed progress; a disagreeing one is logged and dropped. */
-    const checked = (progress: Progress.SessionProgress, webhook: WebhookPayload.EnrichmentNotification) =>
-      agrees(progress, webhook) ? Effect.succeed(Option.some(webhook)) : Effect.as(
-        Effect.logWarning(
-          "Completion: an ENRICHMENT_NOTIFICATION disagrees with the confirmed progress (a failed statement, no failed account); ignored"
-        ).pipe(Effect.annotateLogs("bankconnect.session_id", sessionId)),
-        Option.none<WebhookPayload.EnrichmentNotification>()
-      )
-    if (Option.isSome(arrived)) {
-      const confirmed = yield* client.getProgress(sessionId)
-      if (Progress.isComplete(confirmed)) {
-        const webhook = yield* checked(confirmed, arrived.value)
-        return { progress: confirmed, webhook, via: Option.isSome(webhook) ? "webhook" : "polling" } satisfies Result
-      }
-    }
-    const progress = yield* poll
-    const late = yield* Fiber.poll(listening)
-    const first = Option.isSome(arrived)
-      ? arrived
-      : Option.flatMap(late, (exit) => Exit.isSuccess(exit) ? Option.some(exit.value) : Option.none())
-    const webhook = Option.isSome(first) ? yield* checked(progress, first.value) : first
-    return { progress, webhook, via: "polling" } satisfies Result
-  }).pipe(Effect.scoped)
-
-  if (options?.deadline === undefined) return yield* wait
-  const deadline = Duration.decode(options.deadline)
-  return yield* Effect.timeoutFail(wait, {
-    duration: deadline,
-    onTimeout: () =>
-      new CompletionTimeout({
-        sessionId,
-        message: `Session ${sessionId} did not complete within ${Duration.format(deadline)}`
+    const interval = Duration.decode(options?.interval ?? "2 seconds")
+    /**
+     * The outcome, confirmed: the session status once the progress API showed completion.
+     * BankConnect may take a moment to have it ready, so `PROCESSING_NOT_COMPLETED` is waited
+     * out, one interval at a time, a few times.
+     */
+    const confirm = (seen: Seen) =>
+      Effect.gen(function*() {
+        const status = yield* client.getSessionStatus(sessionId).pipe(
+          Effect.retry({
+            while: (error) => error._tag === "ProcessingNotCompleted",
+            times: 5,
+            schedule: Schedule.spaced(interval)
+          })
+        )
+        const insights = options?.insights === true ? Option.some(yield* client.getInsights(sessionId)) : Option.none()
+        return { ...seen, status, insights } satisfies Result
       })
-  })
-})
+
+    const wait = Effect.gen(function*() {
+      if (Option.isNone(receiver)) {
+        return { progress: yield* poll, webhook: Option.none(), via: "polling" } satisfies Seen
+      }
+      const listening = yield* Effect.forkScoped(receiver.value.awaitEnrichment(sessionId))
+      const arrived = yield* Fiber.join(listening).pipe(Effect.timeoutOption(options?.webhookWait ?? "30 seconds"))
+      /** The webhook if it agrees with the confirmed progress; a disagreeing one is logged and dropped. */
+      const checked = (progress: Progress.SessionProgress, webhook: WebhookPayload.EnrichmentNotification) =>
+        agrees(progress, webhook) ? Effect.succeed(Option.some(webhook)) : Effect.as(
+          Effect.logWarning(
+            "Completion: an ENRICHMENT_NOTIFICATION disagrees with the confirmed progress (a failed statement, no failed account); ignored"
+          ).pipe(Effect.annotateLogs("bankconnect.session_id", sessionId)),
+          Option.none<WebhookPayload.EnrichmentNotification>()
+        )
+      if (Option.isSome(arrived)) {
+        const confirmed = yield* client.getProgress(sessionId)
+        if (Progress.isComplete(confirmed)) {
+          const webhook = yield* checked(confirmed, arrived.value)
+          return { progress: confirmed, webhook, via: Option.isSome(webhook) ? "webhook" : "polling" } satisfies Seen
+        }
+      }
+      const progress = yield* poll
+      const late = yield* Fiber.poll(listening)
+      const first = Option.isSome(arrived)
+        ? arrived
+        : Option.flatMap(late, (exit) => Exit.isSuccess(exit) ? Option.some(exit.value) : Option.none())
+      const webhook = Option.isSome(first) ? yield* checked(progress, first.value) : first
+      return { progress, webhook, via: "polling" } satisfies Seen
+    }).pipe(Effect.scoped, Effect.flatMap(confirm))
+
+    if (options?.deadline === undefined) return yield* wait
+    const deadline = Duration.decode(options.deadline)
+    return yield* Effect.timeoutFail(wait, {
+      duration: deadline,
+      onTimeout: () =>
+        new CompletionTimeout({
+          sessionId,
+          message: `Session ${sessionId} did not complete within ${Duration.format(deadline)}`
+        })
+    })
+  }
+)
+
+/** What the wait saw before confirming. */
+interface Seen {
+  readonly progress: Progress.SessionProgress
+  readonly webhook: Option.Option<WebhookPayload.EnrichmentNotification>
+  readonly via: "webhook" | "polling"
+}

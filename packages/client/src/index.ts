@@ -15,7 +15,8 @@
  */
 
 /**
- * The client service: progress as an Effect and a Stream, webhook registration.
+ * The client service: every call of a session's life, progress and upload status as
+ * Streams, report downloads, webhook registration.
  *
  * @since 0.1.0
  */
@@ -77,3 +78,45 @@ export * as Completion from "./Completion.js"
  * @since 0.1.0
  */
 export * as AsyncClient from "./AsyncClient.js"
+
+/**
+ * Session creation and statement upload: the options, their wire form, and the answers.
+ *
+ * @since 0.3.0
+ */
+export * as SessionSetup from "./SessionSetup.js"
+
+/**
+ * The upload phase: `session_upload_status`, statements and their error codes.
+ *
+ * @since 0.3.0
+ */
+export * as UploadStatus from "./UploadStatus.js"
+
+/**
+ * Each account's confirmed outcome once processing completed: `session_status`.
+ *
+ * @since 0.3.0
+ */
+export * as SessionStatus from "./SessionStatus.js"
+
+/**
+ * The underwriting data: transactions, predictors, monthly analysis, balances, report links.
+ *
+ * @since 0.3.0
+ */
+export * as Insights from "./Insights.js"
+
+/**
+ * The uploaded statements' PDFs.
+ *
+ * @since 0.3.0
+ */
+export * as Pdfs from "./Pdfs.js"
+
+/**
+ * The banks BankConnect supports, and how.
+ *
+ * @since 0.3.0
+ */
+export * as BankCatalogue from "./BankCatalogue.js"

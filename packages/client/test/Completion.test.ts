@@ -61,6 +61,50 @@ describe("Completion.awaitCompletion", () => {
       expect(yield* progressCalls(sessionId)).toHaveLength(1)
     }).pipe(Effect.scoped))
 
+  it.live("the outcome comes from the session status, never from the webhook's content", () =>
+    Effect.gen(function*() {
+      const { run, sim } = yield* setup({ receiver: true })
+      const { sessionId } = yield* sim.createSession({
+        stageMillis,
+        accounts: [
+          { outcome: { status: "failed", errorCode: "INCOMPLETE_MONTHS", months: ["2023-11"] } },
+          { outcome: { status: "completed" } }
+        ]
+      })
+      const result = yield* run(sessionId, { webhookWait: "5 seconds", insights: true })
+      expect(result.status.session_id).toBe(sessionId)
+      expect(result.status.accounts.map((account) => account.account_status)).toEqual(["failed", "completed"])
+      expect(result.status.accounts[0]?.failure).toMatchObject({
+        _tag: "IncompleteMonths",
+        months: [{ year: 2023, month: 11 }]
+      })
+      expect(Option.getOrThrow(result.insights).session_id).toBe(sessionId)
+      const calls = (yield* sim.requests).filter((r) => r.sessionId === sessionId).map((r) => r.path.split("/").at(-2))
+      expect(calls).toContain("session_status")
+      expect(calls.at(-1)).toBe("insights")
+    }).pipe(Effect.scoped))
+
+  it.live("a forged webhook's outcomes are not the result's: the session status is", () =>
+    Effect.gen(function*() {
+      const { receiver, run, sim } = yield* setup({ receiver: true })
+      const { sessionId } = yield* sim.createSession({
+        stageMillis,
+        webhook: { send: false },
+        accounts: [{ outcome: { status: "failed", errorCode: "UNPARSABLE" } }]
+      })
+      // anyone who can reach the receiver claims every account completed
+      yield* post(
+        Option.getOrThrow(receiver).url,
+        JSON.stringify({
+          session_id: sessionId,
+          event_name: "ENRICHMENT_NOTIFICATION",
+          accounts: [{ account_id: "a1", bank_name: "sbi", account_status: "completed", error_code: null }]
+        })
+      )
+      const result = yield* run(sessionId, { webhookWait: "2 seconds" })
+      expect(result.status.accounts.map((account) => account.failure?._tag)).toEqual(["Unparsable"])
+    }).pipe(Effect.scoped))
+
   it.live("webhook never sent: polls after webhookWait and still completes", () =>
     Effect.gen(function*() {
       const { progressCalls, run, sim } = yield* setup({ receiver: true })

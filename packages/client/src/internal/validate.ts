@@ -106,6 +106,8 @@ export const clientProblem = (
     } | undefined
     readonly maxRequestsInFlight?: number | undefined
     readonly maxResponseBytes?: object | undefined
+    readonly transferTimeout?: unknown
+    readonly maxReportBytes?: unknown
   },
   limits: object
 ): string | undefined => {
@@ -130,6 +132,7 @@ export const clientProblem = (
     return `retry.times must be a whole number of at least 0, got ${describe(times)}`
   }
   const durations = durationProblem("timeout", options.timeout, false) ??
+    durationProblem("transferTimeout", options.transferTimeout, false) ??
     durationProblem("retry.base", retry.base, true) ??
     durationProblem("retry.max", retry.max, true) ??
     durationProblem("retry.maxRetryAfter", retry.maxRetryAfter, true)
@@ -142,7 +145,8 @@ export const clientProblem = (
     const problem = positiveIntegerProblem(`maxResponseBytes.${key}`, value)
     if (problem !== undefined) return problem
   }
-  return positiveIntegerProblem("maxRequestsInFlight", options.maxRequestsInFlight)
+  return positiveIntegerProblem("maxRequestsInFlight", options.maxRequestsInFlight) ??
+    positiveIntegerProblem("maxReportBytes", options.maxReportBytes)
 }
 
 /** The caller's input for a message: scrubbed of the credentials before it is cut. */
