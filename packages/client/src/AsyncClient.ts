@@ -22,12 +22,14 @@ import { createWriteStream } from "node:fs"
 import { rename, rm } from "node:fs/promises"
 import { Readable, Transform } from "node:stream"
 import { pipeline } from "node:stream/promises"
+import type * as BankCatalogue from "./BankCatalogue.js"
 import * as BankConnectClient from "./BankConnectClient.js"
 import * as Completion from "./Completion.js"
 import type * as Insights from "./Insights.js"
 import * as Validate from "./internal/validate.js"
 import type * as Pdfs from "./Pdfs.js"
 import type * as Progress from "./Progress.js"
+import type * as SessionSetup from "./SessionSetup.js"
 import type * as SessionStatus from "./SessionStatus.js"
 import type * as UploadStatus from "./UploadStatus.js"
 import * as WebhookServer from "./WebhookServer.js"
@@ -168,6 +170,18 @@ export interface AsyncClient extends AsyncDisposable {
    * account outcomes from the session status (and the insights, with `insights: true`).
    */
   readonly awaitOutcome: (sessionId: string, options?: OutcomeOptions) => Promise<Completion.Result>
+  /** Creates a session (v2 when v2's fields are used); not retried. */
+  readonly createSession: (
+    options: SessionSetup.CreateSessionOptions,
+    call?: CallOptions
+  ) => Promise<SessionSetup.CreatedSession>
+  /** Uploads a PDF statement, streamed from a path, bytes or a stream; never retried. */
+  readonly uploadStatement: (
+    options: SessionSetup.UploadOptions,
+    call?: CallOptions
+  ) => Promise<SessionSetup.UploadedStatement>
+  /** The banks BankConnect supports, and how. */
+  readonly getBankCatalogue: (call?: CallOptions) => Promise<BankCatalogue.BankCatalogue>
   /** Asks BankConnect to process the session's uploads (202). */
   readonly initiateProcessing: (
     sessionId: string,
@@ -365,6 +379,9 @@ export const make = (options: Options): AsyncClient => {
         wait?.signal
       )
     },
+    createSession: (session, call) => run(withClient((client) => client.createSession(session)), call?.signal),
+    uploadStatement: (upload, call) => run(withClient((client) => client.uploadStatement(upload)), call?.signal),
+    getBankCatalogue: (call) => run(withClient((client) => client.getBankCatalogue()), call?.signal),
     initiateProcessing: (sessionId, call) =>
       run(withClient((client) => client.initiateProcessing(sessionId, call)), call?.signal),
     getSessionStatus: (sessionId, call) =>

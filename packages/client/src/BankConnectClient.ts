@@ -20,10 +20,12 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as BankCatalogue from "./BankCatalogue.js"
 import * as BankConnectError from "./BankConnectError.js"
 import * as Insights from "./Insights.js"
 import * as ApiCall from "./internal/apiCall.js"
 import * as InFlight from "./internal/inFlight.js"
+import * as Multipart from "./internal/multipart.js"
 import * as ParseIssues from "./internal/parseIssues.js"
 import * as PollStream from "./internal/pollStream.js"
 import * as Reports from "./internal/reports.js"
@@ -31,6 +33,7 @@ import * as Secrets from "./internal/secrets.js"
 import * as Validate from "./internal/validate.js"
 import * as Pdfs from "./Pdfs.js"
 import * as Progress from "./Progress.js"
+import * as SessionSetup from "./SessionSetup.js"
 import * as SessionStatus from "./SessionStatus.js"
 import * as UploadStatus from "./UploadStatus.js"
 
@@ -160,6 +163,79 @@ export type ReportError =
   | BankConnectError.TransportError
   | BankConnectError.InvalidResponse
   | BankConnectError.InvalidArgument
+
+/**
+ * The errors of a session creation: each code the create-session call documents, a 402
+ * and a 415 without a code included.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type CreateSessionError =
+  | BankConnectError.InvalidDateFormat
+  | BankConnectError.InvalidDateRange
+  | BankConnectError.MissingDateField
+  | BankConnectError.InvalidBankName
+  | BankConnectError.MissingBankName
+  | BankConnectError.ModeNotAvailable
+  | BankConnectError.ModeNotEnabled
+  | BankConnectError.InvalidMobileNumber
+  | BankConnectError.InvalidSessionExpiry
+  | BankConnectError.InvalidUrl
+  | BankConnectError.InvalidLength
+  | BankConnectError.InvalidParameterCount
+  | BankConnectError.InvalidRequest
+  | BankConnectError.AuthenticationCredentialsNotProvided
+  | BankConnectError.AccessDenied
+  | BankConnectError.PaymentRequired
+  | BankConnectError.UnsupportedMediaType
+  | BankConnectError.UnknownApiError
+  | BankConnectError.TransportError
+  | BankConnectError.InvalidResponse
+  | BankConnectError.InvalidArgument
+
+/**
+ * The errors of a statement upload: each code the upload call documents.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type UploadStatementError =
+  | BankConnectError.SessionNotFound
+  | BankConnectError.SessionExpired
+  | BankConnectError.TrialPeriodExpired
+  | BankConnectError.InvalidApiKey
+  | BankConnectError.AccessDenied
+  | BankConnectError.MissingFileObject
+  | BankConnectError.InvalidFileObject
+  | BankConnectError.EmptyFile
+  | BankConnectError.InvalidFileUrl
+  | BankConnectError.InvalidBase64
+  | BankConnectError.PasswordIncorrect
+  | BankConnectError.PdfIsImage
+  | BankConnectError.StatementUnsupportedFormat
+  | BankConnectError.StatementDuplicate
+  | BankConnectError.OutOfDateRange
+  | BankConnectError.BankNameUndetected
+  | BankConnectError.BankNameMismatch
+  | BankConnectError.InvalidAccountCategory
+  | BankConnectError.UnsupportedMediaType
+  | BankConnectError.UnknownApiError
+  | BankConnectError.TransportError
+  | BankConnectError.InvalidResponse
+  | BankConnectError.InvalidArgument
+
+/**
+ * The errors of a bank catalogue call.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export type BankCatalogueError =
+  | BankConnectError.AccessDenied
+  | BankConnectError.UnknownApiError
+  | BankConnectError.TransportError
+  | BankConnectError.InvalidResponse
 
 /**
  * How {@link Service.initiateProcessing} treats a repeated request.
@@ -349,6 +425,26 @@ export interface Service {
    * the simulator), and no redirect.
    */
   readonly downloadReport: (url: string | Redacted.Redacted<string>) => Stream.Stream<Uint8Array, ReportError>
+  /**
+   * Creates a session: `POST {baseUrl}/v1/session/`, or `/v2/session/` when the options
+   * use v2's fields (`aaJourneyCode`, `consents`). Dates go as `DD/MM/YYYY`; options the API
+   * would refuse fail with `InvalidArgument` before anything is sent. The API key is sent in
+   * the body and as `x-api-key`, as the docs show both. Not retried: a retry after a lost
+   * answer would create a second session.
+   */
+  readonly createSession: (
+    options: SessionSetup.CreateSessionOptions
+  ) => Effect.Effect<SessionSetup.CreatedSession, CreateSessionError>
+  /**
+   * Uploads a PDF statement, server to server: `POST {baseUrl}/{version}/statement/upload_session/`
+   * as `multipart/form-data`, the file streamed from a path, bytes or a stream (never read
+   * whole), or given as a `fileUrl`. Not retried once sent: an upload is not idempotent.
+   */
+  readonly uploadStatement: (
+    options: SessionSetup.UploadOptions
+  ) => Effect.Effect<SessionSetup.UploadedStatement, UploadStatementError>
+  /** The banks BankConnect supports, and how: `GET {baseUrl}/{version}/banks/catalogue/`. */
+  readonly getBankCatalogue: () => Effect.Effect<BankCatalogue.BankCatalogue, BankCatalogueError>
 }
 
 /**
@@ -529,6 +625,65 @@ const deleteCodes = [
   "SESSION_DELETED",
   "ACCESS_DENIED"
 ] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
+
+const createCodes = [
+  "INVALID_DATE_FORMAT",
+  "INVALID_DATE_RANGE",
+  "MISSING_DATE_FIELD",
+  "INVALID_BANK_NAME",
+  "MISSING_BANK_NAME",
+  "MODE_NOT_AVAILABLE",
+  "MODE_NOT_ENABLED",
+  "INVALID_MOBILE_NUMBER",
+  "INVALID_SESSION_EXPIRY",
+  "INVALID_URL",
+  "INVALID_LENGTH",
+  "INVALID_PARAMETER_COUNT",
+  "INVALID_REQUEST",
+  "AUTHENTICATION_CREDENTIALS_NOT_PROVIDED",
+  "ACCESS_DENIED",
+  "PAYMENT_REQUIRED",
+  "UNSUPPORTED_MEDIA_TYPE"
+] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
+
+const uploadCodes = [
+  "SESSION_NOT_FOUND",
+  "SESSION_EXPIRED",
+  "TRIAL_PERIOD_EXPIRED",
+  "INVALID_API_KEY",
+  "ACCESS_DENIED",
+  "MISSING_FILE_OBJECT",
+  "INVALID_FILE_OBJECT",
+  "EMPTY_FILE",
+  "INVALID_FILE_URL",
+  "INVALID_BASE_64",
+  "PASSWORD_INCORRECT",
+  "PDF_IS_IMAGE",
+  "STATEMENT_UNSUPPORTED_FORMAT",
+  "STATEMENT_DUPLICATE",
+  "OUT_OF_DATE_RANGE",
+  "BANK_NAME_UNDETECTED",
+  "BANK_NAME_MISMATCH",
+  "INVALID_ACCOUNT_CATEGORY",
+  "UNSUPPORTED_MEDIA_TYPE"
+] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
+
+const catalogueCodes = ["ACCESS_DENIED"] as const satisfies ReadonlyArray<BankConnectError.KnownCode>
+
+const decodeCreated = ApiCall.decodeJson(
+  Schema.decodeUnknownEither(SessionSetup.CreatedSession),
+  "create session response"
+)
+
+const decodeUploaded = ApiCall.decodeJson(
+  Schema.decodeUnknownEither(SessionSetup.UploadedStatement),
+  "upload response"
+)
+
+const decodeCatalogue = ApiCall.decodeJson(
+  Schema.decodeUnknownEither(BankCatalogue.BankCatalogue),
+  "bank catalogue response"
+)
 
 /** A decoded body must be about the session asked for. */
 const sameSession = (what: string) => (value: { readonly session_id: string }, answer: ApiCall.Answer) =>
@@ -801,7 +956,88 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     allowHttp: baseUrl.startsWith("http:")
   })
 
+  const createSession = Effect.fn("BankConnectClient.createSession")(
+    function*(session: SessionSetup.CreateSessionOptions) {
+      const body = SessionSetup.createSessionBody(session)
+      if (Either.isLeft(body)) {
+        return yield* new BankConnectError.InvalidArgument({
+          argument: "options",
+          message: scrubber.excerpt(body.left, 1000)
+        })
+      }
+      const version = SessionSetup.requiresV2(session) ? "v2" : undefined
+      yield* Effect.annotateCurrentSpan("bankconnect.api_version", version ?? "v1")
+      return yield* call({
+        request: HttpClientRequest.post("/session/").pipe(
+          HttpClientRequest.bodyUnsafeJson({ ...body.right, api_key: Redacted.value(options.apiKey) })
+        ),
+        codes: createCodes,
+        maxResponseBytes: limits.createSession,
+        version: version ?? "v1",
+        retry: false
+      }, decodeCreated)
+    }
+  )
+
+  const uploadStatement = Effect.fn("BankConnectClient.uploadStatement")(
+    function*(upload: SessionSetup.UploadOptions) {
+      const problem = typeof upload === "object" && upload !== null
+        ? SessionSetup.uploadProblem(upload)
+        : "the upload options must be an object"
+      if (problem !== undefined) {
+        return yield* new BankConnectError.InvalidArgument({
+          argument: "options",
+          message: scrubber.excerpt(problem, 1000)
+        })
+      }
+      const sessionId = yield* Validate.sessionId(upload.sessionId, scrubber)
+      yield* Effect.annotateCurrentSpan("bankconnect.session_id", sessionId)
+      const fields: Array<readonly [string, string]> = [
+        ["session_id", sessionId],
+        ["upload_type", upload.uploadType ?? "PDF"]
+      ]
+      if (upload.bankName !== undefined) fields.push(["bank_name", upload.bankName])
+      if (upload.password !== undefined) fields.push(["pdf_password", Redacted.value(upload.password)])
+      if (upload.fileUrl !== undefined) fields.push(["file_url", upload.fileUrl])
+      const body = yield* Multipart.make(
+        fields,
+        upload.file === undefined
+          ? Option.none()
+          : Option.some({ name: "file", fileName: SessionSetup.uploadFileName(upload), source: upload.file })
+      ).pipe(
+        Effect.mapError((error) => new BankConnectError.InvalidArgument({ argument: "file", message: error.message }))
+      )
+      return yield* call({
+        request: HttpClientRequest.post("/statement/upload_session/").pipe(
+          HttpClientRequest.bodyStream(
+            Stream.mapError(body.stream, (error) => new Error(error.message)),
+            {
+              contentType: body.contentType,
+              ...(body.contentLength === undefined ? {} : { contentLength: body.contentLength })
+            }
+          )
+        ),
+        codes: uploadCodes,
+        sessionId,
+        maxResponseBytes: limits.uploadStatement,
+        timeout: transferTimeout,
+        retry: false
+      }, decodeUploaded)
+    }
+  )
+
+  const getBankCatalogue = Effect.fn("BankConnectClient.getBankCatalogue")(() =>
+    call({
+      request: HttpClientRequest.get("/banks/catalogue/"),
+      codes: catalogueCodes,
+      maxResponseBytes: limits.getBankCatalogue
+    }, decodeCatalogue)
+  )
+
   return BankConnectClient.of({
+    createSession,
+    uploadStatement,
+    getBankCatalogue,
     getProgress,
     updateWebhook,
     watchProgress,

@@ -1,9 +1,13 @@
-import { Simulator } from "@effect-bankconnect/simulator"
+import { AsyncSimulator, Simulator } from "@effect-bankconnect/simulator"
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
-import { AsyncClient, BankConnectError, Completion, Progress } from "../src/index.js"
+import { existsSync } from "node:fs"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { AsyncClient, BankConnectError, Completion, Insights, Progress } from "../src/index.js"
 import { localServer } from "./utils/localServer.js"
 
 // Plain async/await, as its users write it: real sockets, real time.
@@ -202,5 +206,54 @@ describe("AsyncClient", () => {
       vi.unstubAllEnvs()
       spy.mockRestore()
     }
+  })
+})
+
+describe("AsyncClient, a session's whole life", () => {
+  it("create, upload, initiate, outcome with insights, report saved, PDFs, delete", async () => {
+    const sim = await AsyncSimulator.start({ scenario: { stageMillis: fast } })
+    const client = AsyncClient.make({ apiKey: sim.apiKey, serverHash: sim.serverHash, baseUrl: sim.baseUrl })
+    try {
+      const { session_id: sessionId } = await client.createSession({ linkId: "async-customer" })
+      await client.uploadStatement({ sessionId, file: new TextEncoder().encode("%PDF-1.7\nasync\n%%EOF") })
+      const uploads = []
+      for await (const status of client.watchUploadStatus(sessionId, { interval: 20 })) {
+        uploads.push(status.upload_status)
+        if (uploads.length === 1) await client.initiateProcessing(sessionId)
+      }
+      expect(uploads.at(-1)).toBe("COMPLETED")
+      const outcome = await client.awaitOutcome(sessionId, { interval: 20, insights: true })
+      expect(outcome.status.accounts.every((account) => account.failure === null)).toBe(true)
+      const insights = outcome.insights._tag === "Some" ? outcome.insights.value : undefined
+      expect(insights?.session_id).toBe(sessionId)
+      const dir = await mkdtemp(join(tmpdir(), "bankconnect-report-"))
+      try {
+        const link = Insights.reportLinks(insights!)[0]!
+        const written = await client.saveReport(link.url, join(dir, "report.xlsx"))
+        const saved = await readFile(join(dir, "report.xlsx"))
+        expect(saved.byteLength).toBe(written)
+        expect(written).toBeGreaterThan(0)
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
+      expect((await client.getPdfs(sessionId)).statements).toHaveLength(1)
+      await client.deleteSession(sessionId)
+      await expect(client.getSessionStatus(sessionId)).rejects.toBeInstanceOf(BankConnectError.SessionDeleted)
+      expect((await client.getBankCatalogue()).banks.length).toBeGreaterThan(0)
+    } finally {
+      await client.close()
+      await sim.close()
+    }
+  }, 30_000)
+
+  it("saveReport leaves no file when the link has expired", async () => {
+    const { client } = await silentClient()
+    const path = join(tmpdir(), `bankconnect-expired-${process.pid}.xlsx`)
+    await expect(
+      client.saveReport("https://reports.example/r.xlsx?X-Amz-Date=20200101T000000Z&X-Amz-Expires=3600", path)
+    ).rejects.toMatchObject({ _tag: "ReportLinkExpired" })
+    expect(existsSync(path)).toBe(false)
+    expect(existsSync(`${path}.part`)).toBe(false)
+    await client.close()
   })
 })
