@@ -1,6 +1,9 @@
 import { Simulator } from "@effect-bankconnect/simulator"
 import { describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 // Every example, and the demo, run as a person runs them: a real process on the simulator,
@@ -45,6 +48,27 @@ describe.concurrent("examples on the simulator", () => {
     expect([code, stderr]).toEqual([0, ""])
     expect(stdout).toMatch(/: processing, 1 statement/)
     expect(lines(stdout).at(-1)).toBe("completed")
+  }, 60_000)
+
+  it.each(["journey.ts", "journey-async.ts"])("%s: create to insights and a report saved to files", async (file) => {
+    const outDir = mkdtempSync(join(tmpdir(), "bankconnect-example-"))
+    try {
+      const { code, stderr, stdout } = await run(file, { BANKCONNECT_OUT_DIR: outDir })
+      expect([code, stderr]).toEqual([0, ""])
+      const sessionId = /^created ([0-9a-f-]{36})$/m.exec(stdout)?.[1]
+      expect(sessionId).toBeDefined()
+      expect(stdout).toMatch(/^uploaded statement [0-9a-f-]{36} \(\d+ months\)$/m)
+      expect(stdout).toMatch(/^account [0-9a-f-]{36}: completed$/m)
+      expect(stdout).toContain("outcome: every account completed")
+      const insights = JSON.parse(readFileSync(join(outDir, `insights-${sessionId}.json`), "utf8"))
+      expect(insights.session_id).toBe(sessionId)
+      expect(insights.accounts[0].data.transactions.length).toBeGreaterThan(0)
+      // links are credentials: the saved insights hold none
+      expect(JSON.stringify(insights)).not.toMatch(/X-Amz-Signature|__simulator\/reports/)
+      expect(statSync(join(outDir, `report-${sessionId}.xlsx`)).size).toBeGreaterThan(0)
+    } finally {
+      rmSync(outDir, { recursive: true, force: true })
+    }
   }, 60_000)
 
   it("register-webhook.ts: registers the URL with the simulator", async () => {
