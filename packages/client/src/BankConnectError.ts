@@ -454,6 +454,25 @@ export class InvalidArgument extends Schema.TaggedError<InvalidArgument>()("Inva
 }) {}
 
 /**
+ * A report or PDF link is past its lifetime: its `X-Amz-Date` plus `X-Amz-Expires` passed
+ * before the download (nothing was sent), or the storage answered 403 (`status`). Links
+ * are minted per call: call insights (or get_pdfs) again for a fresh one.
+ *
+ * @since 0.3.0
+ * @category transport errors
+ */
+export class ReportLinkExpired extends Schema.TaggedError<ReportLinkExpired>()("ReportLinkExpired", {
+  /** What happened, for people; never the link's query, which is a credential. */
+  message: Schema.String,
+  /** The link's origin and path, without its query. */
+  url: Schema.String,
+  /** When the link expired, when it says. */
+  expiredAt: Schema.optional(Schema.DateFromNumber),
+  /** The storage's answer, when it answered. */
+  status: Schema.optional(Schema.Number)
+}) {}
+
+/**
  * The errors that carry an API error code.
  *
  * @since 0.1.0
@@ -508,7 +527,7 @@ export type ApiError =
  * @since 0.1.0
  * @category models
  */
-export type BankConnectError = ApiError | TransportError | InvalidResponse | InvalidArgument
+export type BankConnectError = ApiError | TransportError | InvalidResponse | InvalidArgument | ReportLinkExpired
 
 /**
  * The schema of every error, to encode one as JSON or decode it back.
@@ -560,7 +579,8 @@ export const BankConnectError: Schema.Union<[
   typeof UnknownApiError,
   typeof TransportError,
   typeof InvalidResponse,
-  typeof InvalidArgument
+  typeof InvalidArgument,
+  typeof ReportLinkExpired
 ]> = Schema.Union(
   SessionNotFound,
   ProcessingNotRequested,
@@ -605,7 +625,8 @@ export const BankConnectError: Schema.Union<[
   UnknownApiError,
   TransportError,
   InvalidResponse,
-  InvalidArgument
+  InvalidArgument,
+  ReportLinkExpired
 )
 
 /**
