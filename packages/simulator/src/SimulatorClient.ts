@@ -3,6 +3,9 @@
  * pointed at it, with the simulator's credentials. The simulator and its client share the
  * layer's lifetime; the simulator's `Clock` is the test's, so `TestClock` moves its sessions.
  *
+ * Imported on its own, `@effect-bankconnect/simulator/SimulatorClient` (not from the package
+ * root), since it needs `@effect-bankconnect/client`, an optional peer dependency.
+ *
  * @since 0.3.0
  */
 import * as BankConnectClient from "@effect-bankconnect/client/BankConnectClient"
@@ -28,7 +31,8 @@ export interface Options extends Simulator.Options {
  * @example
  * ```ts
  * import { BankConnectClient } from "@effect-bankconnect/client"
- * import { Simulator, SimulatorClient } from "@effect-bankconnect/simulator"
+ * import { Simulator } from "@effect-bankconnect/simulator"
+ * import * as SimulatorClient from "@effect-bankconnect/simulator/SimulatorClient"
  * import { Effect } from "effect"
  *
  * const program = Effect.gen(function*() {

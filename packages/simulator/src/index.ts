@@ -41,10 +41,3 @@ export * as Limits from "./Limits.js"
  * @since 0.3.0
  */
 export * as AsyncSimulator from "./AsyncSimulator.js"
-
-/**
- * For your own tests: a simulator and a `BankConnectClient` pointed at it, in one layer.
- *
- * @since 0.3.0
- */
-export * as SimulatorClient from "./SimulatorClient.js"

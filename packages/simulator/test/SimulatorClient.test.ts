@@ -4,7 +4,8 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { Simulator, SimulatorClient } from "../src/index.js"
+import { Simulator } from "../src/index.js"
+import * as SimulatorClient from "../src/SimulatorClient.js"
 
 // The layer users put under their own tests: the simulator's time is the test's, so a session
 // scripted to take minutes completes as the TestClock moves, with real HTTP underneath.
