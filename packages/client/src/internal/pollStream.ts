@@ -1,5 +1,4 @@
 import type * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -53,10 +52,11 @@ export const make = <A, E extends BankConnectError.BankConnectError>(
     let failure: Cause.Cause<unknown> | undefined
     let done = false
     let failedInARow = 0
-    const end = Effect.suspend(() =>
-      span === undefined ? Effect.void : Effect.flatMap(
-        Clock.currentTimeNanos,
-        (now) => Effect.sync(() => span?.end(now, failure === undefined ? Exit.void : Exit.failCause(failure)))
+    // the clock's own reading, as Effect's spans take it (`TestClock`'s `currentTimeNanos`
+    // throws once a jittered sleep has made its time fractional)
+    const end = Effect.clockWith((clock) =>
+      Effect.sync(() =>
+        span?.end(clock.unsafeCurrentTimeNanos(), failure === undefined ? Exit.void : Exit.failCause(failure))
       )
     )
     /** One poll: a value, or none when a transient failure is to be skipped. */
