@@ -22,6 +22,7 @@ import { createWriteStream } from "node:fs"
 import { rename, rm } from "node:fs/promises"
 import { Readable, Transform } from "node:stream"
 import { pipeline } from "node:stream/promises"
+import type * as AsyncReceiver from "./AsyncReceiver.js"
 import type * as BankCatalogue from "./BankCatalogue.js"
 import * as BankConnectClient from "./BankConnectClient.js"
 import * as Completion from "./Completion.js"
@@ -130,8 +131,12 @@ export interface AwaitOptions extends WatchOptions {
  * @category models
  */
 export interface OutcomeOptions extends CallOptions {
-  /** A running receiver (`Webhook.createReceiver` or `WebhookReceiver.make`'s), for webhook first. */
-  readonly receiver?: { readonly events: WebhookServer.WebhookEvents["Type"] } | undefined
+  /**
+   * A receiver (`AsyncReceiver.make`'s, mounted on your server), for the webhook first: its
+   * `awaitEnrichment` gives the session's `ENRICHMENT_NOTIFICATION`, even one that arrived
+   * before the call.
+   */
+  readonly receiver?: Pick<AsyncReceiver.AsyncReceiver, "awaitEnrichment"> | undefined
   /** How long to wait for the webhook before polling. Default 30 seconds. */
   readonly webhookWait?: Duration.DurationInput | undefined
   /** The polling interval. Default 2 seconds. */
@@ -374,10 +379,16 @@ export const make = (options: Options): AsyncClient => {
         insights: wait?.insights
       })
       const receiver = wait?.receiver
-      return run(
-        receiver === undefined ? outcome : Effect.provideService(outcome, WebhookServer.WebhookEvents, receiver.events),
-        wait?.signal
-      )
+      if (receiver === undefined) return run(outcome, wait?.signal)
+      // Completion waits on the service's awaitEnrichment; the rest is not used here
+      const events = WebhookServer.WebhookEvents.of({
+        url: "",
+        port: 0,
+        events: Stream.empty,
+        awaitEnrichment: (sessionId) => Effect.promise((signal) => receiver.awaitEnrichment(sessionId, { signal })),
+        latestEnrichment: () => Effect.succeedNone
+      })
+      return run(Effect.provideService(outcome, WebhookServer.WebhookEvents, events), wait?.signal)
     },
     createSession: (session, call) => run(withClient((client) => client.createSession(session)), call?.signal),
     uploadStatement: (upload, call) => run(withClient((client) => client.uploadStatement(upload)), call?.signal),

@@ -120,3 +120,11 @@ export * as Pdfs from "./Pdfs.js"
  * @since 0.3.0
  */
 export * as BankCatalogue from "./BankCatalogue.js"
+
+/**
+ * The webhook receiver for async/await code: a Node listener and a Fetch handler, and
+ * `awaitEnrichment` for events that arrived before or after the call.
+ *
+ * @since 0.3.0
+ */
+export * as AsyncReceiver from "./AsyncReceiver.js"
