@@ -10,7 +10,7 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
-const packages = ["client", "simulator"]
+const packages = ["client", "simulator", "cli"]
 const versions = JSON.parse(Fs.readFileSync(Path.join(root, "packages/client/package.json"), "utf8")).devDependencies
 const rootDev = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8")).devDependencies
 
@@ -77,6 +77,7 @@ Fs.writeFileSync(
       dependencies: {
         "@effect-bankconnect/client": `file:${packed.client}`,
         "@effect-bankconnect/simulator": `file:${packed.simulator}`,
+        "@effect-bankconnect/cli": `file:${packed.cli}`,
         "@effect/platform": versions["@effect/platform"],
         "@effect/platform-node": versions["@effect/platform-node"],
         effect: versions.effect
@@ -141,6 +142,11 @@ const { BankConnectClient, Progress } = require("@effect-bankconnect/client")
 const { Simulator } = require("@effect-bankconnect/simulator")`)
 )
 step("ESM with plain node", () => run(process.execPath, ["esm.mjs"], consumer).out.trim())
+step("the bankconnect bin", () => {
+  const help = run(Path.join(consumer, "node_modules/.bin/bankconnect"), ["--help"], consumer).out
+  if (!help.includes("progress")) fail(`bankconnect --help does not list its commands:\n${help}`)
+  return run(Path.join(consumer, "node_modules/.bin/bankconnect"), ["--version"], consumer).out.trim()
+})
 step("CommonJS with plain node (require of ESM)", () => run(process.execPath, ["cjs.cjs"], consumer).out.trim())
 
 // a strict TypeScript consumer: the library's types must hold under the user's settings
