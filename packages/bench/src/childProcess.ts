@@ -40,6 +40,18 @@ export const start = <A>(
   }
 }
 
+/** Sends `message` to a started child and gives its next message. */
+export const ask = <A>(child: Child<unknown>, message: string): Promise<A> =>
+  new Promise<A>((resolve, reject) => {
+    const onExit = () => reject(new Error(`the child exited before answering ${message}`))
+    child.process.once("message", (answer) => {
+      child.process.off("exit", onExit)
+      resolve(answer as A)
+    })
+    child.process.once("exit", onExit)
+    child.process.send(message)
+  })
+
 /** Runs `script` to its one report, then stops it. */
 export const run = async <A>(
   script: string,

@@ -14,6 +14,8 @@ export interface Run {
 export interface Report {
   /** Mean requests per second over the run. */
   readonly requestsPerSecond: number
+  /** Requests answered in the run. */
+  readonly requests: number
   readonly p50Ms: number
   readonly p99Ms: number
   /** Answers other than 2xx, and connection errors or timeouts. */
@@ -52,6 +54,7 @@ const load = async (run: Run): Promise<Report> => {
   })
   return {
     requestsPerSecond: result.requests.average,
+    requests: result.requests.total,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts

@@ -46,8 +46,15 @@ const receiver = await step("receiver", WebhookReceiver.run)
 const completion = await step("completion", TimeToCompletion.run)
 const seconds = Math.round((performance.now() - started) / 1000)
 
-const section = <A>(title: string, results: A | undefined, render: (results: A) => string) =>
-  results === undefined ? [] : [`### ${title}`, render(results)]
+/** The rows' findings (what remains of a missed target, as measured), one line each. */
+const findings = (rows: ReadonlyArray<object>) =>
+  rows.flatMap((row) => "finding" in row && typeof row.finding === "string" ? [`- ${row.finding}`] : []).join("\n")
+
+const section = <A extends ReadonlyArray<object>>(
+  title: string,
+  results: A | undefined,
+  render: (results: A) => string
+) => results === undefined ? [] : [`### ${title}`, render(results), findings(results)].filter((part) => part !== "")
 
 console.log(
   [

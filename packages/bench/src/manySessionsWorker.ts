@@ -114,8 +114,8 @@ const inMemory = () => {
 const startLibrary = async () => {
   const sim = options.simulator
   const layer = BankConnectClient.layer({
-    apiKey: Redacted.make(sim?.apiKey ?? "k"),
-    serverHash: Redacted.make(sim?.serverHash ?? "h"),
+    apiKey: Redacted.make(sim?.apiKey ?? "bench-api-key"),
+    serverHash: Redacted.make(sim?.serverHash ?? "bench-server-hash"),
     maxRequestsInFlight: options.maxRequestsInFlight,
     ...(sim === undefined ? {} : { baseUrl: sim.baseUrl })
   }).pipe(Layer.provide(sim === undefined ? inMemory() : FetchHttpClient.layer))
@@ -144,7 +144,11 @@ const startStreamFloor = () => {
 
 const startBaseline = () => {
   const sim = options.simulator
-  const headers = { "x-api-key": sim?.apiKey ?? "k", "server-hash": sim?.serverHash ?? "h", accept: "application/json" }
+  const headers = {
+    "x-api-key": sim?.apiKey ?? "bench-api-key",
+    "server-hash": sim?.serverHash ?? "bench-server-hash",
+    accept: "application/json"
+  }
   const get = sim === undefined
     ? () => Promise.resolve(processing)
     : (i: number) =>

@@ -3,7 +3,7 @@
  * `library` is `Webhook.serve` with its defaults; `raw` is a `node:http` server that only
  * reads the body, parses the JSON and answers 200; `platform` does the same as an
  * `@effect/platform` app on `NodeHttpServer`, the floor under anything built on it. It
- * reports its URL over IPC.
+ * reports its URL over IPC, and answers each `"usage"` message with the CPU time it has used.
  */
 import { Webhook } from "@effect-bankconnect/client"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -19,7 +19,18 @@ export interface Ready {
   readonly url: string
 }
 
+/** The answer to a `"usage"` message. */
+export interface Usage {
+  /** CPU time (user + system) the process has used, µs. */
+  readonly cpuMicros: number
+}
+
 process.on("disconnect", () => process.exit(0))
+process.on("message", (message) => {
+  if (message !== "usage") return
+  const { system, user } = process.cpuUsage()
+  process.send?.({ cpuMicros: user + system } satisfies Usage)
+})
 
 if (process.argv[2] === "raw") {
   const server = http.createServer((req, res) => {

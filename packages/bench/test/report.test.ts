@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
+import { ratio } from "../src/harness.js"
 import { generatedNotice, render, reportPath, type Results, resultsPath } from "../src/report.js"
 
 // docs/performance.md is generated from results/latest.json: nobody edits it by hand, and
@@ -45,10 +46,15 @@ describe("the performance report", () => {
     expect(completion).toHaveLength(2 + results.completion!.length)
 
     const decode = results.decode!.find((r) => r.case === "100 statements")!
-    expect(rowOf(overhead, "decode", "100 statements", `${decode.ratio.toFixed(2)}x`)).toBeDefined()
+    expect(rowOf(overhead, "decode", "100 statements", ratio(decode))).toBeDefined()
 
-    const undici = results.requests!.find((r) => r.baseline === "undici request")!
-    expect(rowOf(overhead, "undici request", `${undici.ratio.toFixed(2)}x`)).toBeDefined()
+    const undici = results.requests!.find((r) =>
+      r.baseline.startsWith("undici request") && r.subject.includes("layerUndici")
+    )!
+    expect(rowOf(overhead, undici.baseline, undici.subject, ratio(undici))).toBeDefined()
+
+    const inMemory = results.requests!.find((r) => r.ratioOn === "cpu")!
+    expect(rowOf(overhead, inMemory.subject, `${inMemory.ratio.toFixed(2)}x (cpu)`)).toBeDefined()
 
     const watch = results.sessions!.find((r) =>
       r.transport === "in-memory" && r.watchers === 10_000 && r.contender.startsWith("watchProgress")
@@ -78,8 +84,43 @@ describe("the performance report", () => {
     expect(report).toContain("Node v99.0.0")
     expect(report).toContain("took 4321 s")
     expect(rowOf(tableOf(report, "Webhook receiver"), "65432", "0.75x")).toBeDefined()
-    expect(report).toContain("at least 0.6x the raw server: met (0.75x)")
+    expect(report).toContain("at least 0.5x the raw server: met (0.75x)")
     expect(report).not.toBe(render(results))
+  })
+
+  it("shows each of the six targets beside this run's figure and verdict, and what remains of a missed one", () => {
+    const withReceiver = (throughputRatio: number): Results => ({
+      ...results,
+      receiver: results.receiver!.map((r) =>
+        r.server.startsWith("Webhook.serve") ? { ...r, throughputRatio, finding: "the finding of this run" } : r
+      )
+    })
+    const targetsOf = (report: string) => tableOf(report, "Targets")
+    const receiverRow = (report: string) => targetsOf(report).find((line) => line.includes("`Webhook.serve`"))
+    // a header and a separator, then the six targets
+    expect(targetsOf(render(results))).toHaveLength(2 + 6)
+
+    const missed = render(withReceiver(0.4))
+    expect(receiverRow(missed)).toContain("| at least 0.5x | 0.40x | missed |")
+    expect(missed).toMatch(/^- \*\*`Webhook\.serve` .*\(0\.40x\): the finding of this run$/m)
+
+    const met = render(withReceiver(0.75))
+    expect(receiverRow(met)).toContain("| at least 0.5x | 0.75x | met |")
+    expect(met).not.toContain("the finding of this run")
+
+    const heap = results.sessions!.find((r) =>
+      r.transport === "in-memory" && r.watchers === 10_000 && r.contender.startsWith("watchProgress")
+    )!
+    const heapRow = targetsOf(render(results)).find((line) => line.includes("heap per"))
+    expect(heapRow).toContain(
+      `| ${(heap.heapPerWatcherBytes / 1024).toFixed(1)} KB | ${
+        heap.heapPerWatcherBytes / 1024 <= 36 ? "met" : "missed"
+      } |`
+    )
+
+    const decode = results.decode!.map((r) => `${r.ratio.toFixed(2)}x`).join(" / ")
+    expect(targetsOf(render(results)).find((line) => line.includes("`JSON.parse` + `Progress.decode` against")))
+      .toContain(`| ${decode} |`)
   })
 
   it("leaves out a benchmark that did not run, and shows a figure with no sample as a dash", () => {
@@ -98,6 +139,15 @@ describe("the performance report", () => {
     const report = render(partial)
     expect(report).not.toContain("## Webhook receiver")
     expect(report).not.toContain("## Decoding and request overhead")
+    // no target measured: no targets; the targets of the benchmarks that did not run say so
+    expect(report).not.toContain("## Targets")
+    const decodeOnly = render({
+      date: results.date,
+      machine: results.machine,
+      seconds: results.seconds,
+      decode: results.decode
+    })
+    expect(tableOf(decodeOnly, "Targets").filter((line) => line.endsWith("| - | not measured |"))).toHaveLength(5)
     expect(tableOf(report, "Many sessions")[2]).toContain("| - / - | - / - / - |")
   })
 })

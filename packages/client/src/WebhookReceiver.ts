@@ -14,10 +14,13 @@ import type * as Redacted from "effect/Redacted"
 import type * as Http from "node:http"
 import * as Receiver from "./internal/receiver.js"
 import * as ReceiverMounts from "./internal/receiverMounts.js"
+import * as WebhookFast from "./internal/webhookFast.js"
 import * as WebhookPayload from "./WebhookPayload.js"
 
 type Event = WebhookPayload.Event
 type WebhookPayloadError = WebhookPayload.WebhookPayloadError
+
+const decoder = WebhookFast.decoder(WebhookPayload)
 
 /**
  * Where a receiver remembers the events it has handled, so a repeated delivery is
@@ -138,8 +141,7 @@ export interface HttpAppOptions<E, R> extends ReceiverOptions {
  */
 export const httpApp = <E, R>(
   options: HttpAppOptions<E, R>
-): HttpApp.Default<never, R | HttpServerRequest.HttpServerRequest> =>
-  ReceiverMounts.httpApp(options, WebhookPayload.decode)
+): HttpApp.Default<never, R | HttpServerRequest.HttpServerRequest> => ReceiverMounts.httpApp(options, decoder)
 
 /**
  * The Promise-based receiver's settings.
@@ -189,7 +191,7 @@ export interface HandlerOptions extends ReceiverOptions {
  * @category receivers
  */
 export const toWebHandler = (options: HandlerOptions): (request: Request) => Promise<Response> =>
-  ReceiverMounts.toWebHandler(options, WebhookPayload.decode)
+  ReceiverMounts.toWebHandler(options, decoder)
 
 /**
  * The receiver as a Node `(req, res)` listener, for `http.createServer` and Express-style
@@ -213,5 +215,4 @@ export const toWebHandler = (options: HandlerOptions): (request: Request) => Pro
  */
 export const toNodeListener = (
   options: HandlerOptions
-): (req: Http.IncomingMessage, res: Http.ServerResponse) => void =>
-  ReceiverMounts.toNodeListener(options, WebhookPayload.decode)
+): (req: Http.IncomingMessage, res: Http.ServerResponse) => void => ReceiverMounts.toNodeListener(options, decoder)

@@ -13,6 +13,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
+import * as WebhookFast from "./internal/webhookFast.js"
 import * as Internal from "./internal/webhookServer.js"
 import * as WebhookPayload from "./WebhookPayload.js"
 import type * as WebhookReceiver from "./WebhookReceiver.js"
@@ -21,6 +22,8 @@ type Event = WebhookPayload.Event
 type EnrichmentNotification = WebhookPayload.EnrichmentNotification
 type ReceiverOptions = WebhookReceiver.ReceiverOptions
 type InvalidDelivery = WebhookReceiver.InvalidDelivery
+
+const decoder = WebhookFast.decoder(WebhookPayload)
 
 /**
  * A running webhook server: where it listens, and its events.
@@ -168,7 +171,7 @@ export class ServeError extends Schema.TaggedError<ServeError>()("ServeError", {
 export const serve = <E = never, R = never>(
   options?: ServeOptions<E, R>
 ): Effect.Effect<Server, ServeError, Scope.Scope | R> =>
-  Internal.make(options ?? {}, (message) => new ServeError({ message }), WebhookPayload.decode)
+  Internal.make(options ?? {}, (message) => new ServeError({ message }), decoder)
 
 /**
  * {@link serve} as a layer providing {@link WebhookEvents}.

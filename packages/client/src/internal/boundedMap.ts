@@ -11,6 +11,13 @@ export class BoundedMap<K, V> {
   /** Each entry's weight, only when there is a weight budget. */
   private readonly weights: Map<K, number> | undefined
   private totalWeight = 0
+  /**
+   * A live iterator over the keys, oldest first, kept from one eviction to the next: every
+   * key before it has been evicted or deleted, so its next key is the oldest. A new
+   * iterator from the start would step over every entry deleted since the table was last
+   * compacted, thousands at capacity (it made a set cost 10 µs at 10,000 entries).
+   */
+  private oldest: Iterator<K> | undefined
 
   constructor(private readonly capacity: number, private readonly maxWeight: number = Infinity) {
     this.weights = Number.isFinite(maxWeight) ? new Map() : undefined
@@ -45,10 +52,18 @@ export class BoundedMap<K, V> {
       this.totalWeight += weight
     }
     this.entries.set(key, value)
-    while (this.entries.size > this.capacity || this.totalWeight > this.maxWeight) {
-      this.delete(this.entries.keys().next().value as K)
-    }
+    while (this.entries.size > this.capacity || this.totalWeight > this.maxWeight) this.evictOldest()
     return true
+  }
+
+  private evictOldest(): void {
+    let next = this.oldest?.next()
+    // an iterator that reached the end stays there, even once keys are added
+    if (next === undefined || next.done === true) {
+      this.oldest = this.entries.keys()
+      next = this.oldest.next()
+    }
+    if (next.done !== true) this.delete(next.value)
   }
 
   delete(key: K): void {

@@ -9,10 +9,11 @@ import type * as WebhookReceiver from "../WebhookReceiver.js"
 import * as Body from "./body.js"
 import * as Receiver from "./receiver.js"
 
-// The receiver mounted three ways. Each adapter only translates a request into a
-// `Delivery` and an `Answer` into a response: the Node and Fetch ones talk to their server
-// directly, without the platform's HTTP layer, which costs more than the receiver itself.
-// Each runs the receiver in a fiber of its own, which the handler deadline interrupts.
+// The receiver mounted three ways. Each adapter only translates a request into the
+// receiver's steps and an `Answer` into a response: the Node and Fetch ones talk to their
+// server directly, without the platform's HTTP layer, which costs more than the receiver
+// itself. Whatever part of a delivery's handling is an Effect runs in a fiber of its own,
+// which the handler deadline interrupts.
 
 /** A Node request whose body has not all arrived yet: answering it, close the connection. */
 const unfinished = (source: unknown) =>
@@ -24,9 +25,9 @@ const nextTurn = Effect.async<void>((resume) => void setImmediate(() => resume(E
 /** The receiver as an `@effect/platform` `HttpApp`. @internal */
 export const httpApp = <E, R>(
   options: WebhookReceiver.HttpAppOptions<E, R>,
-  decode: Receiver.Decode
+  decoder: Receiver.Decoder
 ): HttpApp.Default<never, R | HttpServerRequest.HttpServerRequest> => {
-  const handle = Receiver.make(options, decode)
+  const handle = Receiver.handler(Receiver.make(options, decoder))
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
     Effect.flatMap(
       // a fiber of its own for the deadline to interrupt, interruptible although the
@@ -45,7 +46,11 @@ export const httpApp = <E, R>(
           // on a Node server, a refusal answered before the body arrived closes the
           // connection rather than have the server read the rest (see `writeAnswer`)
           const headers = unfinished(request.source) ? { ...answer.headers, connection: "close" } : answer.headers
-          return HttpServerResponse.unsafeJson(answer.body, { status: answer.status, headers })
+          return HttpServerResponse.text(answer.json, {
+            status: answer.status,
+            headers,
+            contentType: "application/json"
+          })
         }
         return unfinished(request.source) ? Effect.map(nextTurn, respond) : Effect.succeed(respond())
       }
@@ -66,7 +71,7 @@ const fromPromise = (options: WebhookReceiver.HandlerOptions): WebhookReceiver.H
 })
 
 const toResponse = (answer: Receiver.Answer) =>
-  new Response(JSON.stringify(answer.body), {
+  new Response(answer.json, {
     status: answer.status,
     headers: { "content-type": "application/json", ...answer.headers }
   })
@@ -74,9 +79,9 @@ const toResponse = (answer: Receiver.Answer) =>
 /** The receiver as a Fetch handler. @internal */
 export const toWebHandler = (
   options: WebhookReceiver.HandlerOptions,
-  decode: Receiver.Decode
+  decoder: Receiver.Decoder
 ): (request: Request) => Promise<Response> => {
-  const handle = Receiver.make(fromPromise(options), decode)
+  const handle = Receiver.handler(Receiver.make(fromPromise(options), decoder))
   return (request) =>
     new Promise((resolve) => {
       const fiber = Effect.runFork(handle({
@@ -100,23 +105,19 @@ export const toWebHandler = (
 
 const write = (req: Http.IncomingMessage, res: Http.ServerResponse, answer: Receiver.Answer) => {
   if (res.destroyed || res.headersSent) return
-  const json = JSON.stringify(answer.body)
+  const length = String(Buffer.byteLength(answer.json))
   if (req.complete) {
-    res.writeHead(answer.status, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(json),
-      ...answer.headers
-    })
+    res.writeHead(answer.status, { "content-type": "application/json", "content-length": length, ...answer.headers })
   } else {
     res.writeHead(answer.status, {
       "content-type": "application/json",
-      "content-length": Buffer.byteLength(json),
+      "content-length": length,
       connection: "close",
       ...answer.headers
     })
     res.once("finish", () => req.socket.destroy())
   }
-  res.end(json)
+  res.end(answer.json)
 }
 
 /**
@@ -135,34 +136,95 @@ export const writeAnswer = (req: Http.IncomingMessage, res: Http.ServerResponse,
   else setImmediate(write, req, res, answer)
 }
 
+/** A Node request's header by its lower-case name (repeated ones joined, as Node joins them). */
+const nodeHeader = (req: Http.IncomingMessage, name: string) => {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value.join(", ") : value
+}
+
 /**
- * A Node listener running `handle` in fibers that `run` starts; a request whose client
- * goes away before the answer interrupts its fiber.
+ * A Node listener over the receiver's steps: its checks from the headers, the body read
+ * with plain listeners (one past `maxBodyBytes` is drained, not kept), and an answer at
+ * once when the receiver has one. Only what needs an Effect (`onEvent`, ...) runs in a
+ * fiber, which `run` starts; a request whose client goes away before the answer
+ * interrupts it, or stops reading the body.
  *
  * @internal
  */
 export const nodeListener = <R>(
-  handle: Receiver.Handler<R>,
+  receiver: Receiver.Receiver<R>,
   run: (effect: Effect.Effect<Receiver.Answer, never, R>) => Fiber.RuntimeFiber<Receiver.Answer>
 ) =>
 (req: Http.IncomingMessage, res: Http.ServerResponse): void => {
-  const fiber = run(handle({
-    method: req.method ?? "GET",
-    header: (name) => {
-      const value = req.headers[name]
-      return Array.isArray(value) ? value.join(", ") : value
-    },
-    body: (max) => Body.fromNode(req, max)
-  }))
-  fiber.addObserver((exit) => writeAnswer(req, res, Receiver.answerOf(exit)))
+  let admitted: Receiver.Answer | Receiver.Hold
+  try {
+    admitted = receiver.admit(req.method ?? "GET", (name) => nodeHeader(req, name))
+  } catch {
+    return writeAnswer(req, res, Receiver.failed)
+  }
+  if (!(admitted instanceof Receiver.Hold)) return writeAnswer(req, res, admitted)
+  const hold = admitted
+  // read already (a body parser mounted first): it would never end
+  if (req.readableEnded) {
+    hold.release()
+    return writeAnswer(req, res, receiver.unreadable)
+  }
+  const max = receiver.maxBodyBytes
+  let chunks: Array<Buffer> = []
+  let size = 0
+  let fiber: Fiber.RuntimeFiber<Receiver.Answer> | undefined
+  const finish = (answer: Receiver.Answer) => {
+    hold.release()
+    writeAnswer(req, res, answer)
+  }
+  const stop = () => {
+    req.off("data", onData)
+    req.off("end", onEnd)
+    req.off("error", onError)
+  }
+  const onData = (chunk: Buffer) => {
+    size += chunk.byteLength
+    if (size <= max) return void chunks.push(chunk)
+    stop()
+    chunks = []
+    req.resume()
+    finish(receiver.tooLarge)
+  }
+  const onEnd = () => {
+    stop()
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+    chunks = []
+    let received: Receiver.Answer | Effect.Effect<Receiver.Answer, never, R>
+    try {
+      received = receiver.receive(hold, body)
+    } catch {
+      received = Receiver.failed
+    }
+    if (!Effect.isEffect(received)) return finish(received)
+    fiber = run(received)
+    fiber.addObserver((exit) => finish(Receiver.answerOf(exit)))
+  }
+  const onError = () => {
+    stop()
+    chunks = []
+    finish(receiver.unreadable)
+  }
+  req.on("data", onData)
+  req.on("end", onEnd)
+  req.on("error", onError)
   res.once("close", () => {
-    if (!res.writableEnded) fiber.unsafeInterruptAsFork(FiberId.none)
+    if (res.writableEnded) return
+    // the client went away before the answer: stop reading, or interrupt the handling
+    stop()
+    chunks = []
+    if (fiber === undefined) hold.release()
+    else fiber.unsafeInterruptAsFork(FiberId.none)
   })
 }
 
 /** The receiver as a Node listener. @internal */
 export const toNodeListener = (
   options: WebhookReceiver.HandlerOptions,
-  decode: Receiver.Decode
+  decoder: Receiver.Decoder
 ): (req: Http.IncomingMessage, res: Http.ServerResponse) => void =>
-  nodeListener(Receiver.make(fromPromise(options), decode), Effect.runFork)
+  nodeListener(Receiver.make(fromPromise(options), decoder), Effect.runFork)

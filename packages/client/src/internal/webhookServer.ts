@@ -55,6 +55,13 @@ export const unauthenticatedWarning = (host: string) =>
  */
 const checkingIntervalMillis = (headersTimeoutMillis: number) => Math.min(1_000, Math.ceil(headersTimeoutMillis / 4))
 
+/** A request target's path, without its query. */
+const pathOf = (url: string | undefined) => {
+  if (url === undefined) return "/"
+  const query = url.indexOf("?")
+  return query < 0 ? url : url.slice(0, query)
+}
+
 /**
  * Starts the receiver on a Node server for the life of the scope; the first enrichment
  * handled per session is kept (the newest {@link recentCapacity} sessions, within
@@ -68,7 +75,7 @@ const checkingIntervalMillis = (headersTimeoutMillis: number) => Math.min(1_000,
 export const make = <E, R, Err>(
   options: WebhookServer.ServeOptions<E, R>,
   onError: (message: string) => Err,
-  decode: Receiver.Decode
+  decoder: Receiver.Decoder
 ) =>
   Effect.gen(function*() {
     const check = <A>(settings: () => A) =>
@@ -78,33 +85,40 @@ export const make = <E, R, Err>(
     const pubsub = yield* Effect.acquireRelease(PubSub.bounded<WebhookPayload.Event>(eventsCapacity), PubSub.shutdown)
     const recent = new BoundedMap<string, WebhookPayload.EnrichmentNotification>(recentCapacity, recentBytes)
 
+    const keep = (event: WebhookPayload.Event, bodyBytes: number) => {
+      // the first one handled stays: a later delivery (a forged copy, say) does not replace
+      // it; an oversized one is not kept, so that a few cannot push the others out
+      if (event._tag === "EnrichmentNotification" && bodyBytes <= recentEntryBytes && !recent.has(event.session_id)) {
+        recent.set(event.session_id, event, bodyBytes)
+      }
+    }
     const publish = (event: WebhookPayload.Event, bodyBytes: number) =>
       Effect.suspend(() => {
-        // the first one handled stays: a later delivery (a forged copy, say) does not replace
-        // it; an oversized one is not kept, so that a few cannot push the others out
-        if (
-          event._tag === "EnrichmentNotification" && bodyBytes <= recentEntryBytes && !recent.has(event.session_id)
-        ) {
-          recent.set(event.session_id, event, bodyBytes)
-        }
+        keep(event, bodyBytes)
         return PubSub.publish(pubsub, event)
       })
+    const onEvent = options.onEvent
 
     const receiver = yield* check(() =>
       Receiver.make<E, R>({
         ...options,
-        onEvent: (event, bodyBytes) =>
-          Effect.zipRight(options.onEvent?.(event) ?? Effect.void, publish(event, bodyBytes))
-      }, decode)
+        onEvent: onEvent === undefined
+          ? publish
+          : (event, bodyBytes) => Effect.zipRight(onEvent(event), publish(event, bodyBytes)),
+        // without an onEvent, publishing is all there is to do: at once when the events
+        // have room (as PubSub.publish does then), else by onEvent, which waits for room
+        handleNow: onEvent === undefined
+          ? (event, bodyBytes) => {
+            keep(event, bodyBytes)
+            return pubsub.unsafeOffer(event)
+          }
+          : undefined
+      }, decoder)
     )
     // handlers run in this scope's runtime, and are interrupted when it closes
     const run = yield* FiberSet.makeRuntime<R, Receiver.Answer>()
     const listener = ReceiverMounts.nodeListener(receiver, run)
-    const notFound: Receiver.Answer = {
-      status: 404,
-      body: { error: { code: "NOT_FOUND", message: `Deliveries go to ${path}` } },
-      headers: {}
-    }
+    const notFound = Receiver.refuse(404, "NOT_FOUND", `Deliveries go to ${path}`)
     const server = createServer(
       {
         headersTimeout: settings.headersTimeoutMillis,
@@ -112,8 +126,7 @@ export const make = <E, R, Err>(
         keepAliveTimeout: settings.keepAliveTimeoutMillis,
         connectionsCheckingInterval: checkingIntervalMillis(settings.headersTimeoutMillis)
       },
-      (req, res) =>
-        (req.url ?? "/").split("?")[0] === path ? listener(req, res) : ReceiverMounts.writeAnswer(req, res, notFound)
+      (req, res) => (pathOf(req.url) === path ? listener(req, res) : ReceiverMounts.writeAnswer(req, res, notFound))
     )
     server.maxConnections = settings.maxConnections
     yield* Effect.acquireRelease(
