@@ -49,7 +49,9 @@ describe("AsyncReceiver", () => {
       expect(handled).toContain("EnrichmentNotification")
       // it arrived before this call: still given, at once
       expect((await receiver.awaitEnrichment(sessionId)).session_id).toBe(sessionId)
-      const progressCalls = (await sim.requests()).filter((r) => r.sessionId === sessionId && r.path.endsWith("/progress/"))
+      const progressCalls = (await sim.requests()).filter((r) =>
+        r.sessionId === sessionId && r.path.endsWith("/progress/")
+      )
       expect(progressCalls).toHaveLength(1)
     } finally {
       await client.close()
