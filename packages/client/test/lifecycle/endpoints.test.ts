@@ -344,3 +344,100 @@ describe("downloadReport", () => {
     }).pipe(Effect.provide(fake.layer))
   })
 })
+
+describe("the calls that start a session", () => {
+  const createCodes = [
+    [400, "INVALID_DATE_FORMAT", "InvalidDateFormat"],
+    [400, "INVALID_DATE_RANGE", "InvalidDateRange"],
+    [400, "MISSING_DATE_FIELD", "MissingDateField"],
+    [400, "INVALID_BANK_NAME", "InvalidBankName"],
+    [400, "MISSING_BANK_NAME", "MissingBankName"],
+    [400, "MODE_NOT_AVAILABLE", "ModeNotAvailable"],
+    [403, "MODE_NOT_ENABLED", "ModeNotEnabled"],
+    [400, "INVALID_MOBILE_NUMBER", "InvalidMobileNumber"],
+    [400, "INVALID_SESSION_EXPIRY", "InvalidSessionExpiry"],
+    [400, "INVALID_URL", "InvalidUrl"],
+    [400, "INVALID_LENGTH", "InvalidLength"],
+    [400, "INVALID_PARAMETER_COUNT", "InvalidParameterCount"],
+    [400, "INVALID_REQUEST", "InvalidRequest"],
+    [401, "AUTHENTICATION_CREDENTIALS_NOT_PROVIDED", "AuthenticationCredentialsNotProvided"],
+    [403, "ACCESS_DENIED", "AccessDenied"],
+    [402, "PAYMENT_REQUIRED", "PaymentRequired"],
+    [400, "SESSION_EXPIRED", "UnknownApiError"]
+  ] as const
+
+  it.effect("createSession: every documented code typed; 402 and 415 without a code too; sent once", () => {
+    let answer: Reply = { status: 200, json: { session_id: sessionId, redirect_url: "https://x.example/" } }
+    const fake = layerFake(() => answer)
+    return Effect.gen(function*() {
+      const client = yield* Client
+      const created = yield* client.createSession({ linkId: "customer-1" })
+      expect(created.session_id).toBe(sessionId)
+      expect(fake.requests[0]?.url.pathname).toBe("/bank-connect/v1/session/")
+      expect(fake.requests[0]?.body).toMatchObject({ link_id: "customer-1", api_key: apiKey })
+      for (const [status, code, tag] of createCodes) {
+        answer = error(status, code)
+        expect(yield* Effect.flip(client.createSession({ linkId: "c" }))).toMatchObject({ _tag: tag, code })
+      }
+      answer = { status: 402, text: "Payment Required" }
+      expect(yield* Effect.flip(client.createSession({ linkId: "c" }))).toMatchObject({ _tag: "PaymentRequired" })
+      answer = { status: 415, text: "" }
+      expect(yield* Effect.flip(client.createSession({ linkId: "c" }))).toMatchObject({ _tag: "UnsupportedMediaType" })
+      answer = { status: 503 }
+      expect(yield* Effect.flip(client.createSession({ linkId: "c" }))).toMatchObject({ _tag: "UnknownApiError" })
+      // one request per call, a 503 included: a retry could create a second session
+      expect(fake.requests).toHaveLength(1 + createCodes.length + 3)
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  const uploadCodes = [
+    [400, "SESSION_EXPIRED", "SessionExpired"],
+    [402, "TRIAL_PERIOD_EXPIRED", "TrialPeriodExpired"],
+    [403, "INVALID_API_KEY", "InvalidApiKey"],
+    [400, "MISSING_FILE_OBJECT", "MissingFileObject"],
+    [400, "INVALID_FILE_OBJECT", "InvalidFileObject"],
+    [400, "EMPTY_FILE", "EmptyFile"],
+    [400, "INVALID_FILE_URL", "InvalidFileUrl"],
+    [400, "INVALID_BASE_64", "InvalidBase64"],
+    [400, "PASSWORD_INCORRECT", "PasswordIncorrect"],
+    [400, "PDF_IS_IMAGE", "PdfIsImage"],
+    [400, "STATEMENT_UNSUPPORTED_FORMAT", "StatementUnsupportedFormat"],
+    [400, "STATEMENT_DUPLICATE", "StatementDuplicate"],
+    [400, "OUT_OF_DATE_RANGE", "OutOfDateRange"],
+    [400, "BANK_NAME_UNDETECTED", "BankNameUndetected"],
+    [400, "BANK_NAME_MISMATCH", "BankNameMismatch"],
+    [400, "INVALID_ACCOUNT_CATEGORY", "InvalidAccountCategory"],
+    [404, "SESSION_NOT_FOUND", "SessionNotFound"],
+    [400, "MODE_NOT_ENABLED", "UnknownApiError"]
+  ] as const
+
+  it.effect("uploadStatement: every documented code typed, in the upload's error body; never sent twice", () => {
+    let answer: Reply = { status: 503 }
+    const fake = layerFake(() => answer)
+    return Effect.gen(function*() {
+      const client = yield* Client
+      const file = new TextEncoder().encode("%PDF-1.7\n%%EOF")
+      for (const [status, code, tag] of uploadCodes) {
+        answer = { status, json: { session_id: "", statement_id: "", error: { code, message: "the API's text" } } }
+        expect(yield* Effect.flip(client.uploadStatement({ sessionId, file }))).toMatchObject({ _tag: tag, code })
+      }
+      answer = { status: 503 }
+      expect(yield* Effect.flip(client.uploadStatement({ sessionId, file }))).toMatchObject({ _tag: "UnknownApiError" })
+      expect(fake.requests).toHaveLength(uploadCodes.length + 1)
+      expect(fake.requests[0]?.url.pathname).toBe("/bank-connect/v1/statement/upload_session/")
+    }).pipe(Effect.provide(fake.layer))
+  })
+
+  it.effect("getBankCatalogue: the exact request and ACCESS_DENIED typed", () => {
+    let answer: Reply = { status: 200, json: { count: 1, banks: [{ name: "SBI", full_name: "State Bank of India" }] } }
+    const fake = layerFake(() => answer)
+    return Effect.gen(function*() {
+      const client = yield* Client
+      const catalogue = yield* client.getBankCatalogue()
+      expect(catalogue.banks[0]?.name).toBe("SBI")
+      expect(fake.requests[0]?.url.pathname).toBe("/bank-connect/v1/banks/catalogue/")
+      answer = error(403, "ACCESS_DENIED")
+      expect(yield* Effect.flip(client.getBankCatalogue())).toMatchObject({ _tag: "AccessDenied" })
+    }).pipe(Effect.provide(fake.layer))
+  })
+})
