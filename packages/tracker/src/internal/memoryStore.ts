@@ -1,0 +1,127 @@
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { TrackerStoreError } from "../TrackerError.js"
+import type * as TrackerStore from "../TrackerStore.js"
+import * as Writes from "./writes.js"
+
+/** @internal */
+export interface Options {
+  readonly retainAcknowledged?: boolean | undefined
+}
+
+/** @internal */
+export const make = (options?: Options): TrackerStore.Service => {
+  const retain = options?.retainAcknowledged === true
+  const sessions = new Map<string, TrackerStore.SessionRecord>()
+  const events = new Map<string, TrackerStore.EventRecord>()
+  /** Pending events; sorted into outbox order and rid of acknowledged ones when read. */
+  let pending: Array<TrackerStore.EventRecord> = []
+  let pendingDirty = false
+
+  const pendingInOrder = () => {
+    if (pendingDirty) {
+      pending = pending.filter((event) => events.get(event.id)?.acknowledgedAt === null)
+      pending.sort(Writes.compareEvents)
+      pendingDirty = false
+    }
+    return pending
+  }
+
+  const write = (writes: ReadonlyArray<TrackerStore.Write>) =>
+    Effect.suspend(() => {
+      const plan = Writes.plan(writes, (sessionId) => sessions.get(sessionId))
+      // as a database's primary key would: an event id written twice fails the whole batch
+      const ids = new Set<string>()
+      for (const event of plan.events) {
+        if (events.has(event.id) || ids.has(event.id)) {
+          return Effect.fail(
+            new TrackerStoreError({
+              operation: "write",
+              message: `TrackerStore write failed: the event ${event.id} is in the outbox already`
+            })
+          )
+        }
+        ids.add(event.id)
+      }
+      for (const record of plan.records.values()) sessions.set(record.sessionId, record)
+      for (const event of plan.events) {
+        if (event.acknowledgedAt === null) {
+          events.set(event.id, event)
+          pending.push(event)
+          pendingDirty = true
+        } else if (retain) {
+          events.set(event.id, event)
+        }
+      }
+      return Effect.succeed(plan.results)
+    })
+
+  const list = (query: TrackerStore.ListQuery) =>
+    Effect.sync(() => {
+      const after = query.after
+      const matching: Array<TrackerStore.SessionRecord> = []
+      for (const record of sessions.values()) {
+        if (query.state !== undefined && record.state !== query.state) continue
+        if (after !== undefined && record.sessionId <= after) continue
+        matching.push(record)
+      }
+      matching.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0))
+      return matching.slice(0, Math.max(0, query.limit))
+    })
+
+  const pendingEvents = (query: { readonly after?: TrackerStore.EventCursor | undefined; readonly limit: number }) =>
+    Effect.sync(() => {
+      const ordered = pendingInOrder()
+      const page: Array<TrackerStore.EventRecord> = []
+      for (const event of ordered) {
+        if (page.length >= query.limit) break
+        if (query.after !== undefined && Writes.compareEvents(event, query.after) <= 0) continue
+        page.push(event)
+      }
+      return page
+    })
+
+  const acknowledge = (ids: ReadonlyArray<string>, at: number) =>
+    Effect.sync(() => {
+      for (const id of ids) {
+        const event = events.get(id)
+        if (event !== undefined && event.acknowledgedAt === null) {
+          if (retain) events.set(id, { ...event, acknowledgedAt: at })
+          else events.delete(id)
+          pendingDirty = true
+        }
+      }
+    })
+
+  const eventsOf = (sessionId: string) =>
+    Effect.sync(() => [...events.values()].filter((event) => event.sessionId === sessionId).sort(Writes.compareEvents))
+
+  const pruneAcknowledged = (before: number) =>
+    Effect.sync(() => {
+      let pruned = 0
+      for (const [id, event] of events) {
+        if (event.acknowledgedAt !== null && event.acknowledgedAt < before) {
+          events.delete(id)
+          pruned++
+        }
+      }
+      return pruned
+    })
+
+  const outboxCounts = Effect.sync(() => {
+    let pendingCount = 0
+    for (const event of events.values()) if (event.acknowledgedAt === null) pendingCount++
+    return { pending: pendingCount, acknowledged: events.size - pendingCount }
+  })
+
+  return {
+    write,
+    get: (sessionId) => Effect.sync(() => Option.fromNullable(sessions.get(sessionId))),
+    list,
+    pendingEvents,
+    acknowledge,
+    events: eventsOf,
+    pruneAcknowledged,
+    outboxCounts
+  }
+}
