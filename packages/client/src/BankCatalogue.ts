@@ -16,9 +16,9 @@
 import type * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as WireField from "./internal/wireField.js"
 
-const kind = (u: unknown): string =>
-  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : `a ${typeof u}`
+const { kind, wire } = WireField
 
 const numeric = /^\s*\d+\s*$/
 
@@ -37,24 +37,9 @@ const readCount = (u: unknown): number | null | undefined =>
     ? null
     : undefined
 
-const wire = <A>(read: (u: unknown) => A | undefined, type: Schema.Schema<A>, expected: string, fallback: A) =>
-  Schema.optionalWith(
-    Schema.transformOrFail(Schema.Unknown, type, {
-      strict: true,
-      decode: (u, _, ast) => {
-        const value = read(u)
-        return value === undefined
-          ? ParseResult.fail(new ParseResult.Type(ast, u, `Expected ${expected}, got ${kind(u)}`))
-          : ParseResult.succeed(value)
-      },
-      encode: (a) => ParseResult.succeed(a)
-    }),
-    { exact: true, default: () => fallback }
-  )
+const text = wire(readText, Schema.NullOr(Schema.String), "a string or null", () => null)
 
-const text = wire(readText, Schema.NullOr(Schema.String), "a string or null", null)
-
-const flag = wire(readFlag, Schema.Boolean, "a boolean or null", false)
+const flag = wire(readFlag, Schema.Boolean, "a boolean or null", () => false)
 
 /**
  * One bank.
@@ -91,7 +76,7 @@ const encodeBanks = ParseResult.encodeUnknown(bankList)
  */
 export class BankCatalogue extends Schema.Class<BankCatalogue>("BankCatalogue")({
   /** How many banks the catalogue holds (492 in the example); `null` when absent. */
-  count: wire(readCount, Schema.NullOr(Schema.Number), "a number or null", null),
+  count: wire(readCount, Schema.NullOr(Schema.Number), "a number or null", () => null),
   /** The banks; `null` or missing reads as none. */
   banks: Schema.optionalWith(
     Schema.transformOrFail(Schema.Unknown, Schema.typeSchema(bankList), {

@@ -798,16 +798,27 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }
   })
 
-  const getProgress = Effect.fn("BankConnectClient.getProgress")(function*(sessionId: string) {
-    const id = yield* Validate.sessionId(sessionId, scrubber)
-    yield* Effect.annotateCurrentSpan("bankconnect.session_id", id)
-    return yield* call({
-      request: HttpClientRequest.get(`/session_data/${encodeURIComponent(id)}/progress/`),
+  /** A session call: its id checked, then the request sent; the span is the caller's. */
+  const sessionCall = <A, K extends BankConnectError.KnownCode>(
+    sessionId: string,
+    endpoint: (id: string) => Omit<ApiCall.Endpoint<K>, "sessionId">,
+    onSuccess: ApiCall.OnSuccess<A>
+  ) =>
+    Effect.flatMap(Validate.sessionId(sessionId, scrubber), (id) =>
+      Effect.zipRight(
+        Effect.annotateCurrentSpan("bankconnect.session_id", id),
+        call({ ...endpoint(id), sessionId: id }, onSuccess)
+      ))
+
+  const sessionPath = (id: string, rest: string) => `/session_data/${encodeURIComponent(id)}/${rest}`
+
+  const getProgress = Effect.fn("BankConnectClient.getProgress")((sessionId: string) =>
+    sessionCall(sessionId, (id) => ({
+      request: HttpClientRequest.get(sessionPath(id, "progress/")),
       codes: progressCodes,
-      sessionId: id,
       maxResponseBytes: limits.getProgress
-    }, decodeProgress)
-  })
+    }), decodeProgress)
+  )
 
   const updateWebhook = Effect.fn("BankConnectClient.updateWebhook")(function*(webhook: UpdateWebhookOptions) {
     const webhookUrl = yield* Validate.webhookUrl(webhook?.webhookUrl, scrubber)
@@ -826,21 +837,30 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const shownId = (sessionId: unknown) =>
     typeof sessionId === "string" ? scrubber.excerpt(sessionId, 80) : typeof sessionId
 
-  const watchProgress = (
-    sessionId: string,
-    options?: WatchOptions
-  ): Stream.Stream<Progress.SessionProgress, ProgressError> => {
+  /** A poll stream of one session (see `internal/pollStream.ts`), its options checked first. */
+  const watch = <A, E extends BankConnectError.BankConnectError>(
+    poll: (sessionId: string) => Effect.Effect<A, E>,
+    isFinal: (value: A) => boolean,
+    span: string
+  ) =>
+  (sessionId: string, options?: WatchOptions): Stream.Stream<A, E | BankConnectError.InvalidArgument> => {
     const refused = Validate.watchProblem(options)
     if (refused !== undefined) return Stream.fail(refused)
     return PollStream.make({
-      poll: getProgress(sessionId),
-      isFinal: Progress.isComplete,
+      poll: poll(sessionId),
+      isFinal,
       interval: Duration.decode(options?.interval ?? "2 seconds"),
       maxFailedPolls: options?.maxFailedPolls ?? 5,
-      span: "BankConnectClient.watchProgress",
+      span,
       shown: shownId(sessionId)
     })
   }
+
+  const watchProgress: Service["watchProgress"] = watch(
+    getProgress,
+    Progress.isComplete,
+    "BankConnectClient.watchProgress"
+  )
 
   const awaitCompletion = Effect.fn("BankConnectClient.awaitCompletion")(
     function*(sessionId: string, options?: WatchOptions) {
@@ -851,20 +871,6 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       })
     }
   )
-
-  /** A session call: its id checked, then the request sent; the span is the caller's. */
-  const sessionCall = <A, K extends BankConnectError.KnownCode>(
-    sessionId: string,
-    endpoint: (id: string) => Omit<ApiCall.Endpoint<K>, "sessionId">,
-    onSuccess: ApiCall.OnSuccess<A>
-  ) =>
-    Effect.flatMap(Validate.sessionId(sessionId, scrubber), (id) =>
-      Effect.zipRight(
-        Effect.annotateCurrentSpan("bankconnect.session_id", id),
-        call({ ...endpoint(id), sessionId: id }, onSuccess)
-      ))
-
-  const sessionPath = (id: string, rest: string) => `/session_data/${encodeURIComponent(id)}/${rest}`
 
   const getSessionStatus = Effect.fn("BankConnectClient.getSessionStatus")((sessionId: string) =>
     sessionCall(sessionId, (id) => ({
@@ -882,21 +888,11 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }), decodeUploadStatus)
   )
 
-  const watchUploadStatus = (
-    sessionId: string,
-    options?: WatchOptions
-  ): Stream.Stream<UploadStatus.UploadStatus, UploadStatusError> => {
-    const refused = Validate.watchProblem(options)
-    if (refused !== undefined) return Stream.fail(refused)
-    return PollStream.make({
-      poll: getUploadStatus(sessionId),
-      isFinal: UploadStatus.isFinal,
-      interval: Duration.decode(options?.interval ?? "2 seconds"),
-      maxFailedPolls: options?.maxFailedPolls ?? 5,
-      span: "BankConnectClient.watchUploadStatus",
-      shown: shownId(sessionId)
-    })
-  }
+  const watchUploadStatus: Service["watchUploadStatus"] = watch(
+    getUploadStatus,
+    UploadStatus.isFinal,
+    "BankConnectClient.watchUploadStatus"
+  )
 
   const getInsights = Effect.fn("BankConnectClient.getInsights")((sessionId: string) =>
     sessionCall(sessionId, (id) => ({

@@ -126,6 +126,28 @@ export const agrees = (progress: Progress.SessionProgress, webhook: WebhookPaylo
 }
 
 /**
+ * The session status of a session the progress API showed completed: BankConnect may need a
+ * moment to have it ready, so `PROCESSING_NOT_COMPLETED` is waited out, one `interval` at a
+ * time (default 2 seconds), up to 5 times. What {@link awaitCompletion} confirms each
+ * account's outcome with.
+ *
+ * @since 0.3.0
+ * @category waiting
+ */
+export const confirmedStatus = (
+  client: BankConnectClient.Service,
+  sessionId: string,
+  interval: Duration.DurationInput = "2 seconds"
+): Effect.Effect<SessionStatus.SessionStatus, BankConnectClient.SessionStatusError> =>
+  client.getSessionStatus(sessionId).pipe(
+    Effect.retry({
+      while: (error) => error._tag === "ProcessingNotCompleted",
+      times: 5,
+      schedule: Schedule.spaced(interval)
+    })
+  )
+
+/**
  * Waits for the session to complete. With a {@link WebhookServer.WebhookEvents} service in
  * context (`Webhook.layer`), it waits up to `webhookWait` for the session's
  * `ENRICHMENT_NOTIFICATION`, then confirms it with one progress call; if the call does not
@@ -172,20 +194,10 @@ export const awaitCompletion: (
     const poll = client.awaitCompletion(sessionId, { interval: options?.interval })
 
     const interval = Duration.decode(options?.interval ?? "2 seconds")
-    /**
-     * The outcome, confirmed: the session status once the progress API showed completion.
-     * BankConnect may take a moment to have it ready, so `PROCESSING_NOT_COMPLETED` is waited
-     * out, one interval at a time, a few times.
-     */
+    /** The outcome, confirmed: the session status once the progress API showed completion. */
     const confirm = (seen: Seen) =>
       Effect.gen(function*() {
-        const status = yield* client.getSessionStatus(sessionId).pipe(
-          Effect.retry({
-            while: (error) => error._tag === "ProcessingNotCompleted",
-            times: 5,
-            schedule: Schedule.spaced(interval)
-          })
-        )
+        const status = yield* confirmedStatus(client, sessionId, interval)
         const insights = options?.insights === true ? Option.some(yield* client.getInsights(sessionId)) : Option.none()
         return { ...seen, status, insights } satisfies Result
       })

@@ -45,6 +45,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as WireDates from "./internal/wireDates.js"
+import * as WireField from "./internal/wireField.js"
 import type { Open } from "./Progress.js"
 import * as UploadStatus from "./UploadStatus.js"
 
@@ -62,21 +63,6 @@ const lazily = <Args extends ReadonlyArray<unknown>, R>(make: () => (...args: Ar
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
-const kind = (u: unknown): string =>
-  u === null
-    ? "null"
-    : Array.isArray(u)
-    ? "an array"
-    : typeof u === "object"
-    ? "an object"
-    : typeof u === "string"
-    ? "a string"
-    : typeof u === "number"
-    ? "a number"
-    : typeof u === "boolean"
-    ? "a boolean"
-    : typeof u
 
 /** A string (`""` reads as `null`), a number as its decimal text, or `null`; `undefined`: not one of these. */
 const readText = (u: unknown): string | null | undefined =>
@@ -106,26 +92,7 @@ const readBoolean = (u: unknown): boolean | null | undefined =>
 const readUrl = (u: unknown): Redacted.Redacted<string> | null | undefined =>
   typeof u === "string" ? (u === "" ? null : Redacted.make(u)) : u === null || u === undefined ? null : undefined
 
-const wire = <A, E>(
-  read: (u: unknown) => A | undefined,
-  type: Schema.Schema<A>,
-  expected: string,
-  fallback: () => A,
-  write: (a: A) => E = (a) => a as unknown as E
-) =>
-  Schema.optionalWith(
-    Schema.transformOrFail(Schema.Unknown, type, {
-      strict: true,
-      decode: (u, _, ast) => {
-        const value = read(u)
-        return value === undefined
-          ? ParseResult.fail(new ParseResult.Type(ast, u, `Expected ${expected}, got ${kind(u)}`))
-          : ParseResult.succeed(value)
-      },
-      encode: (a) => ParseResult.succeed(write(a))
-    }),
-    { exact: true, default: fallback }
-  )
+const { kind, wire } = WireField
 
 const text = wire(readText, Schema.NullOr(Schema.String), "a string or null", () => null)
 

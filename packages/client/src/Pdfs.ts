@@ -16,10 +16,8 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as WireDates from "./internal/wireDates.js"
+import * as WireField from "./internal/wireField.js"
 import type { Open } from "./Progress.js"
-
-const kind = (u: unknown): string =>
-  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : `a ${typeof u}`
 
 const readText = (u: unknown): string | null | undefined =>
   typeof u === "string" ? (u === "" ? null : u) : u === null || u === undefined ? null : undefined
@@ -27,33 +25,15 @@ const readText = (u: unknown): string | null | undefined =>
 const readSecret = (u: unknown): Redacted.Redacted<string> | null | undefined =>
   typeof u === "string" ? (u === "" ? null : Redacted.make(u)) : u === null || u === undefined ? null : undefined
 
-/** A field read from any value by `read`; its error never prints the value. */
-const wire = <A, E>(
-  read: (u: unknown) => A | undefined,
-  type: Schema.Schema<A>,
-  expected: string,
-  write: (a: A) => E
-) =>
-  Schema.optionalWith(
-    Schema.transformOrFail(Schema.Unknown, type, {
-      strict: true,
-      decode: (u, _, ast) => {
-        const value = read(u)
-        return value === undefined
-          ? ParseResult.fail(new ParseResult.Type(ast, u, `Expected ${expected}, got ${kind(u)}`))
-          : ParseResult.succeed(value)
-      },
-      encode: (a) => ParseResult.succeed(write(a))
-    }),
-    { exact: true, default: () => null as A }
-  )
+const { kind, wire } = WireField
 
-const text = wire(readText, Schema.NullOr(Schema.String), "a string or null", (a) => a)
+const text = wire(readText, Schema.NullOr(Schema.String), "a string or null", () => null)
 
 const secret = wire(
   readSecret,
   Schema.NullOr(Schema.RedactedFromSelf(Schema.String)),
   "a string or null",
+  () => null,
   (a) => a === null ? null : Redacted.value(a)
 )
 
@@ -102,7 +82,7 @@ export class Pdf extends Schema.Class<Pdf>("Pdfs.Pdf")({
     readText as (u: unknown) => Message | null | undefined,
     Schema.NullOr(Schema.String) as Schema.Schema<Message | null>,
     "a string or null",
-    (a) => a
+    () => null
   )
 }) {
   /** Whether the file is gone: no link (deleted 30 days after upload, or never stored). */

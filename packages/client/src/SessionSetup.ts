@@ -23,6 +23,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as WireDates from "./internal/wireDates.js"
+import * as WireField from "./internal/wireField.js"
 import type { Open } from "./Progress.js"
 import * as UploadStatus from "./UploadStatus.js"
 
@@ -436,25 +437,9 @@ export const decodeCreatedSession: (u: unknown) => Effect.Effect<CreatedSession,
 // Tolerant wire values for the upload answer: a field reads `unknown`, and its error
 // names the kind of value found, never the value (the answer is full of personal data).
 
-const kind = (u: unknown): string =>
-  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : `a ${typeof u}`
+const { kind, wire } = WireField
 
 const numeric = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/
-
-const wire = <A>(read: (u: unknown) => A | undefined, type: Schema.Schema<A>, expected: string, fallback: () => A) =>
-  Schema.optionalWith(
-    Schema.transformOrFail(Schema.Unknown, type, {
-      strict: true,
-      decode: (u, _, ast) => {
-        const value = read(u)
-        return value === undefined
-          ? ParseResult.fail(new ParseResult.Type(ast, u, `Expected ${expected}, got ${kind(u)}`))
-          : ParseResult.succeed(value)
-      },
-      encode: (a) => ParseResult.succeed(a)
-    }),
-    { exact: true, default: fallback }
-  )
 
 const text = wire(
   (u) =>

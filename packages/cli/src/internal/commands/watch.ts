@@ -3,6 +3,7 @@
  * completed; then each account's outcome from the session status.
  */
 import * as BankConnectClient from "@effect-bankconnect/client/BankConnectClient"
+import * as Completion from "@effect-bankconnect/client/Completion"
 import type * as Progress from "@effect-bankconnect/client/Progress"
 import type * as SessionStatus from "@effect-bankconnect/client/SessionStatus"
 import * as Args from "@effect/cli/Args"
@@ -10,7 +11,6 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Errors from "../errors.js"
 import * as ExitCodes from "../exitCodes.js"
@@ -38,24 +38,6 @@ type Event =
   | { readonly _tag: "Progress"; readonly sessionId: string; readonly progress: Progress.SessionProgress }
   | { readonly _tag: "Status"; readonly sessionId: string; readonly status: SessionStatus.SessionStatus }
   | { readonly _tag: "Failed"; readonly sessionId: string; readonly error: Errors.CliError }
-
-/**
- * The session status once the progress showed completion; BankConnect may need a moment
- * to have it ready, so `PROCESSING_NOT_COMPLETED` is waited out a few times (as
- * `Completion.awaitCompletion` does).
- */
-export const confirmedStatus = (
-  client: BankConnectClient.Service,
-  sessionId: string,
-  every: Duration.Duration
-) =>
-  client.getSessionStatus(sessionId).pipe(
-    Effect.retry({
-      while: (error) => error._tag === "ProcessingNotCompleted",
-      times: 5,
-      schedule: Schedule.spaced(every)
-    })
-  )
 
 /** A session before its first snapshot. */
 const waiting = (sessionId: string): Block.SessionView => ({
@@ -96,7 +78,7 @@ export const command = Command.make(
             Stream.map((progress): Event => ({ _tag: "Progress", sessionId, progress })),
             Stream.concat(
               Stream.fromEffect(
-                Effect.map(confirmedStatus(client, sessionId, args.interval), (status): Event => ({
+                Effect.map(Completion.confirmedStatus(client, sessionId, args.interval), (status): Event => ({
                   _tag: "Status",
                   sessionId,
                   status
