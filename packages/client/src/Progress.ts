@@ -13,6 +13,7 @@ import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as ProgressFast from "./internal/progressFast.js"
+import * as WireField from "./internal/wireField.js"
 
 /**
  * A value of an open set: one of the known literals, or any other string the API may add.
@@ -26,14 +27,7 @@ export type Open<Known extends string> = Known | (string & {})
  * An open set decodes every string (a union of the literals and `String` accepts exactly
  * the same values, but tries every literal first), typed as the known literals or a string.
  */
-const open = <const Known extends ReadonlyArray<string>>(
-  ...known: Known
-): Schema.Schema<Open<Known[number]>> =>
-  Schema.String.annotations({
-    description: `one of ${known.map((k) => `"${k}"`).join(", ")}, or another string`
-  }) as Schema.Schema<string> as Schema.Schema<Open<Known[number]>>
-
-const nullable = <A>(schema: Schema.Schema<A>) => Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+const { nullable, open } = WireField
 
 /**
  * The status of one processing stage of a statement. The API shows `"completed"`; older

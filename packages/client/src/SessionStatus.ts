@@ -17,27 +17,13 @@ import type * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as WireDates from "./internal/wireDates.js"
+import * as WireField from "./internal/wireField.js"
 import type { Open } from "./Progress.js"
 import * as UploadStatus from "./UploadStatus.js"
 import * as WebhookPayload from "./WebhookPayload.js"
 
-const open = <const Known extends ReadonlyArray<string>>(...known: Known): Schema.Schema<Open<Known[number]>> =>
-  Schema.String.annotations({
-    description: `one of ${known.map((k) => `"${k}"`).join(", ")}, or another string`
-  }) as Schema.Schema<string> as Schema.Schema<Open<Known[number]>>
-
-const nullable = <A, I>(schema: Schema.Schema<A, I>) =>
-  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
-
-/** A string where `""` and `null` (and a missing field) all mean "none". */
-const noneIfEmpty = Schema.optionalWith(
-  Schema.transform(Schema.NullOr(Schema.String), Schema.NullOr(Schema.String), {
-    strict: true,
-    decode: (value) => value === "" ? null : value,
-    encode: (value) => value
-  }),
-  { default: () => null }
-)
+const { nullable, open } = WireField
+const noneIfEmpty = WireField.noneIfEmpty()
 
 /**
  * One statement of an account: the model the upload status uses,

@@ -18,26 +18,10 @@ import type * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as WireDates from "./internal/wireDates.js"
+import * as WireField from "./internal/wireField.js"
 import type { Open } from "./Progress.js"
 
-const open = <const Known extends ReadonlyArray<string>>(...known: Known): Schema.Schema<Open<Known[number]>> =>
-  Schema.String.annotations({
-    description: `one of ${known.map((k) => `"${k}"`).join(", ")}, or another string`
-  }) as Schema.Schema<string> as Schema.Schema<Open<Known[number]>>
-
-const nullable = <A, I>(schema: Schema.Schema<A, I>) =>
-  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
-
-/** A string where `""` and `null` (and a missing field) all mean "none". */
-const noneIfEmpty = <A extends string>(schema: Schema.Schema<A, string>) =>
-  Schema.optionalWith(
-    Schema.transform(Schema.NullOr(Schema.String), Schema.NullOr(schema), {
-      strict: true,
-      decode: (value) => value === "" ? null : value,
-      encode: (value) => value
-    }),
-    { default: () => null }
-  )
+const { noneIfEmpty, nullable, open } = WireField
 
 /** A string, or `null` for anything else (`""`, `null`, a number, a missing field): never fails. */
 const lenientText = Schema.optionalWith(

@@ -13,24 +13,15 @@ import * as AccountFailures from "./internal/accountFailure.js"
 import * as JsonDepth from "./internal/jsonDepth.js"
 import * as ParseIssues from "./internal/parseIssues.js"
 import * as SessionIds from "./internal/sessionIds.js"
+import * as WireField from "./internal/wireField.js"
 import type { Open } from "./Progress.js"
 import * as UploadStatus from "./UploadStatus.js"
 
+const { nullable } = WireField
+const noneIfEmpty = WireField.noneIfEmpty()
+
 const open = <const Known extends ReadonlyArray<string>>(...known: Known): Schema.Schema<Open<Known[number]>> =>
   Schema.Union(Schema.Literal(...known), Schema.String)
-
-const nullable = <A, I>(schema: Schema.Schema<A, I>) =>
-  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
-
-/** A string where `""` and `null` (and a missing field) all mean "none". */
-const noneIfEmpty = Schema.optionalWith(
-  Schema.transform(Schema.NullOr(Schema.String), Schema.NullOr(Schema.String), {
-    strict: true,
-    decode: (value) => value === "" ? null : value,
-    encode: (value) => value
-  }),
-  { default: () => null }
-)
 
 /**
  * A calendar month parsed from a failure message.

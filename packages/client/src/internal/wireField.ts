@@ -39,3 +39,41 @@ export const wire = <A, E = A>(
     }),
     { exact: true, default: fallback }
   )
+
+/**
+ * An open set of strings: the known values typed, any other string kept (the API adds
+ * values over time).
+ *
+ * @internal
+ */
+export const open = <const Known extends ReadonlyArray<string>>(
+  ...known: Known
+): Schema.Schema<Known[number] | (string & {})> =>
+  Schema.String.annotations({
+    description: `one of ${known.map((k) => `"${k}"`).join(", ")}, or another string`
+  }) as Schema.Schema<string> as Schema.Schema<Known[number] | (string & {})>
+
+/**
+ * A field that may be `null` or missing (read as `null`).
+ *
+ * @internal
+ */
+export const nullable = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.optionalWith(Schema.NullOr(schema), { default: () => null })
+
+/**
+ * A string where `""` and `null` (and a missing field) all mean "none".
+ *
+ * @internal
+ */
+export const noneIfEmpty = <A extends string = string>(
+  schema: Schema.Schema<A, string> = Schema.String as unknown as Schema.Schema<A, string>
+) =>
+  Schema.optionalWith(
+    Schema.transform(Schema.NullOr(Schema.String), Schema.NullOr(schema), {
+      strict: true,
+      decode: (value) => value === "" ? null : value,
+      encode: (value) => value
+    }),
+    { default: () => null }
+  )
