@@ -3,6 +3,10 @@
  * pointed at it, with the simulator's credentials. The simulator and its client share the
  * layer's lifetime; the simulator's `Clock` is the test's, so `TestClock` moves its sessions.
  *
+ * Move the clock between calls, not while one is in flight: the requests are real and take
+ * real time, so a jump during one is seen by the simulator at either time, and may fire the
+ * request's `timeout` (which follows the `TestClock`) before the answer arrives.
+ *
  * Imported on its own, `@effect-bankconnect/simulator/SimulatorClient` (not from the package
  * root), since it needs `@effect-bankconnect/client`, an optional peer dependency.
  *

@@ -1,7 +1,6 @@
 import { BankConnectClient } from "@effect-bankconnect/client"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { Simulator } from "../src/index.js"
@@ -19,12 +18,17 @@ describe("SimulatorClient.layer", () => {
         stageMillis: { identity: 60_000, transaction: 60_000, processing: 60_000, fraud: 60_000 },
         accounts: [{ outcome: { status: "failed", errorCode: "UNPARSABLE" } }]
       })
-      const watch = yield* Effect.fork(
-        Stream.runCollect(client.watchProgress(sessionId, { interval: "30 seconds" }))
-      )
+      // The clock moves between calls, never while a request is in flight: a jump during a
+      // real request would be seen by the simulator at either time, and would fire the
+      // request's timeout (on the TestClock) before the answer arrives.
+      const before = yield* client.getProgress(sessionId)
+      expect(before.session_progress).not.toBe("completed")
+      yield* TestClock.adjust("30 seconds")
+      const midway = yield* client.getProgress(sessionId)
+      expect(midway.session_progress).not.toBe("completed")
       yield* TestClock.adjust("5 minutes")
-      const snapshots = yield* Fiber.join(watch)
-      expect([...snapshots].at(-1)?.session_progress).toBe("completed")
+      const snapshots = yield* Stream.runCollect(client.watchProgress(sessionId, { interval: "30 seconds" }))
+      expect([...snapshots].map((snapshot) => snapshot.session_progress)).toEqual(["completed"])
       const status = yield* client.getSessionStatus(sessionId)
       expect(status.accounts[0]?.failure?._tag).toBe("Unparsable")
     }).pipe(Effect.provide(SimulatorClient.layer({ client: { retry: { times: 0 } } }))))
