@@ -303,6 +303,47 @@ export interface Options<E = never, R = never> {
   readonly outboxRetention?: Duration.DurationInput | undefined
   /** How many events a slow `events` subscriber may fall behind before losing the oldest. Default 4,096. */
   readonly eventsBufferSize?: number | undefined
+  /**
+   * Run as one of several replicas sharing the store (several processes on one Postgres,
+   * through `PgTrackerStore`): each session is polled by the one replica that holds its
+   * lease, and each session's events are handled by the one that holds its delivery lease.
+   * See {@link ReplicaOptions}. Without it the tracker takes every tracked session of the
+   * store as its own: one process per store.
+   */
+  readonly replica?: ReplicaOptions | undefined
+}
+
+/**
+ * How a replica shares the fleet with the others.
+ *
+ * - Each replica claims a fair share of the tracked sessions (the tracked sessions over
+ *   the replicas alive), in batches, and holds their leases, renewing them every
+ *   `min(interval / 2, leaseTtl / 3)`; it gives back what is over its share when another
+ *   replica joins. A session tracked through a replica is that replica's at first.
+ * - A replica writes a session only while it holds its lease: one that lost it (paused
+ *   too long, cut off from the database) cannot overwrite the state of the one that took
+ *   it over, and it stops polling before its leases run out by its own clock.
+ * - A replica that dies loses its leases after `leaseTtl`; the others claim its sessions
+ *   and poll them within one interval. A replica that stops cleanly gives them back at
+ *   once.
+ * - Events: each session's pending events are handled by one replica at a time (a
+ *   delivery lease); if it dies mid-handler, another runs them again after `leaseTtl`. A
+ *   handler should finish well within `leaseTtl`.
+ * - A 429 pauses every replica (the pause is in the store). A webhook taken by any
+ *   replica wakes the replica that holds the session (Postgres `NOTIFY`).
+ *
+ * Replicas' clocks must agree to well within `leaseTtl` (NTP does).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface ReplicaOptions {
+  /** This replica's id, unique among the live ones. Default: a random one. */
+  readonly id?: string | undefined
+  /** How long a lease lasts unless renewed. Default `"30 seconds"`. */
+  readonly leaseTtl?: Duration.DurationInput | undefined
+  /** The most sessions one claim takes. Default 500. */
+  readonly claimBatchSize?: number | undefined
 }
 
 /**

@@ -45,6 +45,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
+import type * as Stream from "effect/Stream"
 import * as MemoryStore from "./internal/memoryStore.js"
 import type * as TrackedSession from "./TrackedSession.js"
 import type { TrackerStoreError } from "./TrackerError.js"
@@ -72,6 +73,13 @@ export interface SessionRecord {
   readonly outcome: string | null
   /** The number of the session's latest event (events are numbered from 1). */
   readonly eventSeq: number
+  /**
+   * The replica holding the session's lease, where the store keeps leases
+   * ({@link Coordination}); `null` or absent otherwise.
+   */
+  readonly owner?: string | null | undefined
+  /** Until when (epoch milliseconds) `owner` holds the lease. */
+  readonly leaseUntil?: number | null | undefined
 }
 
 /**
@@ -123,13 +131,16 @@ export interface Track {
   /** Epoch milliseconds. */
   readonly at: number
   readonly tracked: (seq: number) => EventRecord
+  /** The replica that tracks it takes its lease at once (stores with {@link Coordination}). */
+  readonly lease?: Lease | undefined
 }
 
 /**
  * Replaces a `tracking` session's record (state, snapshot, outcome, event number) and
  * adds the events that change caused. It applies only while the stored record is
  * `tracking` with an event number below `session.eventSeq`, so a stale change never
- * overwrites a newer one.
+ * overwrites a newer one; with an `owner`, only while that replica holds the session's
+ * lease, so a replica that lost it cannot overwrite the state of the one that took it.
  *
  * @since 0.3.0
  * @category models
@@ -138,6 +149,7 @@ export interface Update {
   readonly _tag: "Update"
   readonly session: SessionRecord
   readonly events: ReadonlyArray<EventRecord>
+  readonly owner?: string | undefined
 }
 
 /**
@@ -199,6 +211,91 @@ export interface OutboxCounts {
 }
 
 /**
+ * A lease: `owner` (a replica's id) holds it until `until` (epoch milliseconds).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Lease {
+  readonly owner: string
+  readonly until: number
+}
+
+/**
+ * What a replica learns when it renews its leases.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Renewal {
+  /** The sessions it still holds, now until the new `until`: tracking, and its own. */
+  readonly owned: ReadonlyArray<string>
+  /** Replicas seen within the replica TTL, this one included. */
+  readonly replicas: number
+  /** Sessions being tracked, by all replicas. */
+  readonly tracking: number
+  /** Until when the fleet is paused by a 429 (epoch milliseconds; 0 when it is not). */
+  readonly pausedUntil: number
+}
+
+/**
+ * How replicas of a tracker share one store: each session is polled by the replica that
+ * holds its lease, and each session's pending events are delivered by the replica that
+ * holds its delivery lease. A replica renews its leases while it lives; when it dies,
+ * they run out and the others claim them. `SqlTrackerStore` keeps them in its tables
+ * (`FOR UPDATE SKIP LOCKED` on Postgres).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Coordination {
+  /**
+   * Takes the lease of at most `limit` tracking sessions whose lease is free (none, or
+   * run out by `now`), until `until`; gives their records.
+   */
+  readonly claim: (
+    query: { readonly owner: string; readonly now: number; readonly until: number; readonly limit: number }
+  ) => Effect.Effect<ReadonlyArray<SessionRecord>, TrackerStoreError>
+  /**
+   * Marks the replica alive at `now`, extends the leases it still holds to `until`, and
+   * tells where the fleet stands; replicas not seen for `replicaTtl` milliseconds are not
+   * counted.
+   */
+  readonly renew: (
+    query: { readonly owner: string; readonly now: number; readonly until: number; readonly replicaTtl: number }
+  ) => Effect.Effect<Renewal, TrackerStoreError>
+  /** Gives up the leases of these sessions (all of them, when `undefined`), if held by `owner`. */
+  readonly release: (
+    owner: string,
+    sessionIds: ReadonlyArray<string> | undefined
+  ) => Effect.Effect<void, TrackerStoreError>
+  /** Removes the replica from the count and gives up all its leases (a clean shutdown). */
+  readonly retire: (owner: string) => Effect.Effect<void, TrackerStoreError>
+  /** Pauses the whole fleet until `until` (a later pause wins). */
+  readonly pause: (until: number) => Effect.Effect<void, TrackerStoreError>
+  /**
+   * Takes the delivery lease of at most `limit` sessions with pending events whose
+   * delivery lease is free or already `owner`'s, until `until`; gives their pending
+   * events, each session's in order.
+   */
+  readonly claimDeliveries: (
+    query: { readonly owner: string; readonly now: number; readonly until: number; readonly limit: number }
+  ) => Effect.Effect<ReadonlyArray<EventRecord>, TrackerStoreError>
+  /** Gives up the delivery leases of these sessions, if held by `owner`. */
+  readonly releaseDeliveries: (
+    owner: string,
+    sessionIds: ReadonlyArray<string>
+  ) => Effect.Effect<void, TrackerStoreError>
+  /**
+   * Asks the replica holding a session's lease to poll it now (a webhook arrived
+   * elsewhere): Postgres `NOTIFY`. Absent where the store cannot reach other processes.
+   */
+  readonly wake?: ((sessionId: string) => Effect.Effect<void, TrackerStoreError>) | undefined
+  /** The session ids other replicas asked to wake (Postgres `LISTEN`). */
+  readonly wakes?: Stream.Stream<string, TrackerStoreError> | undefined
+}
+
+/**
  * The store's operations.
  *
  * @since 0.3.0
@@ -223,6 +320,8 @@ export interface Service {
   readonly pruneAcknowledged: (before: number) => Effect.Effect<number, TrackerStoreError>
   /** How many events are pending and acknowledged. */
   readonly outboxCounts: Effect.Effect<OutboxCounts, TrackerStoreError>
+  /** Leases for replicas sharing the store; absent where the store is one process's own. */
+  readonly coordination?: Coordination | undefined
 }
 
 /**

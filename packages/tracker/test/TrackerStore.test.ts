@@ -1,20 +1,41 @@
 import * as LibsqlClient from "@effect/sql-libsql/LibsqlClient"
+import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
-import { afterAll, describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { SqlTrackerStore, TrackerStore } from "../src/index.js"
+import { type Postgres, startPostgres } from "./utils/postgres.js"
 
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "tracker-store-"))
 afterAll(() => Fs.rmSync(dir, { recursive: true, force: true }))
 let files = 0
 const freshFile = () => `file:${Path.join(dir, `store-${++files}.db`)}`
+
+let postgres: Postgres | undefined
+beforeAll(async () => {
+  postgres = await startPostgres()
+}, 60_000)
+afterAll(() => postgres?.stop())
+let prefixes = 0
+
+/** A store on the test's Postgres, in tables of its own. */
+const openPg = () =>
+  Effect.map(
+    Layer.build(
+      SqlTrackerStore.layer({ tablePrefix: `store_${++prefixes}_` }).pipe(
+        Layer.provide(PgClient.layer({ url: Redacted.make(postgres!.url), maxConnections: 4 }))
+      )
+    ),
+    (context) => Context.get(context, TrackerStore.TrackerStore)
+  )
 
 const openLibsql = (url: string, options?: Omit<SqlTrackerStore.LibsqlOptions, "url">) =>
   Effect.map(
@@ -27,7 +48,8 @@ type MakeStore = () => Effect.Effect<TrackerStore.Service, unknown, Scope.Scope>
 const stores: ReadonlyArray<readonly [string, MakeStore]> = [
   ["memory", () => Effect.sync(() => TrackerStore.makeMemory({ retainAcknowledged: true }))],
   ["libsql file", () => openLibsql(freshFile())],
-  ["libsql :memory:", () => openLibsql(":memory:")]
+  ["libsql :memory:", () => openLibsql(":memory:")],
+  ["postgres", openPg]
 ]
 
 const event = (
@@ -68,6 +90,8 @@ const record = (
   progress: null,
   outcome: null,
   eventSeq,
+  owner: null,
+  leaseUntil: null,
   ...changes
 })
 
@@ -268,7 +292,10 @@ describe("SqlTrackerStore on libsql", () => {
             { readonly migration_id: number; readonly name: string }
           >`SELECT migration_id, name FROM bankconnect_tracker_migrations`
       ).pipe(Effect.provide(LibsqlClient.layer({ url })))
-      expect(migrations.map((m) => [Number(m.migration_id), m.name])).toEqual([[1, "create_sessions_and_outbox"]])
+      expect(migrations.map((m) => [Number(m.migration_id), m.name])).toEqual([
+        [1, "create_sessions_and_outbox"],
+        [2, "leases_for_replicas"]
+      ])
       const mode = yield* Effect.flatMap(
         SqlClient.SqlClient,
         (sql) => sql<{ journal_mode: string }>`PRAGMA journal_mode`

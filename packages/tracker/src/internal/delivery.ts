@@ -19,6 +19,14 @@ export interface Options<E, R> {
   readonly signal: Signal
   readonly clock: Clock.Clock
   readonly pageSize: number
+  /** A replica's delivery leases: it delivers the events of the sessions it claims. */
+  readonly lease?: {
+    readonly owner: string
+    readonly ttl: number
+    readonly coordination: TrackerStore.Coordination
+    /** How often it looks for events other replicas left (written elsewhere, or orphaned). */
+    readonly tick: number
+  } | undefined
 }
 
 interface Blocked {
@@ -76,8 +84,63 @@ export const run = <E, R>(options: Options<E, R>): Effect.Effect<never, never, R
         }
       })
 
+    /** Groups a page by session, leaving out the blocked ones; gives when the earliest is due. */
+    const group = (page: ReadonlyArray<TrackerStore.EventRecord>, now: number) => {
+      let wakeAt = Infinity
+      const sessions = new Map<string, Array<TrackerStore.EventRecord>>()
+      for (const record of page) {
+        const block = blocked.get(record.sessionId)
+        if (block !== undefined && block.until > now) {
+          wakeAt = Math.min(wakeAt, block.until)
+          continue
+        }
+        const events = sessions.get(record.sessionId)
+        if (events === undefined) sessions.set(record.sessionId, [record])
+        else events.push(record)
+      }
+      return { sessions, wakeAt }
+    }
+
+    /**
+     * One round of a replica: claims the sessions with pending events that no other
+     * replica is delivering, delivers, and gives back the leases of those it finished.
+     */
+    const leasedRound = (lease: NonNullable<Options<E, R>["lease"]>) =>
+      Effect.gen(function*() {
+        let wakeAt = Infinity
+        for (let rounds = 0; rounds < 100; rounds++) {
+          const claimedAt = clock.unsafeCurrentTimeMillis()
+          const page = yield* lease.coordination.claimDeliveries({
+            owner: lease.owner,
+            now: claimedAt,
+            until: claimedAt + lease.ttl,
+            limit: pageSize
+          })
+          if (page.length === 0) break
+          const grouped = group(page, claimedAt)
+          wakeAt = Math.min(wakeAt, grouped.wakeAt)
+          for (const events of grouped.sessions.values()) events.sort((a, b) => a.seq - b.seq)
+          const acks: Array<string> = []
+          yield* Effect.forEach(grouped.sessions.values(), (events) => deliverSession(events, acks), {
+            concurrency: options.concurrency,
+            discard: true
+          })
+          if (acks.length > 0) yield* store.acknowledge(acks, clock.unsafeCurrentTimeMillis())
+          const done: Array<string> = []
+          for (const sessionId of grouped.sessions.keys()) {
+            const block = blocked.get(sessionId)
+            if (block === undefined) done.push(sessionId)
+            else wakeAt = Math.min(wakeAt, block.until)
+          }
+          if (done.length > 0) yield* lease.coordination.releaseDeliveries(lease.owner, done)
+          // a full page may have more behind it; one with nothing delivered would only repeat
+          if (done.length === 0 || new Set(page.map((event) => event.sessionId)).size < pageSize) break
+        }
+        return Math.min(wakeAt, clock.unsafeCurrentTimeMillis() + lease.tick)
+      })
+
     /** One round; gives when the earliest blocked session is due again. */
-    const round = Effect.gen(function*() {
+    const round = options.lease !== undefined ? leasedRound(options.lease) : Effect.gen(function*() {
       let after: TrackerStore.EventCursor | undefined = undefined
       let wakeAt = Infinity
       while (true) {

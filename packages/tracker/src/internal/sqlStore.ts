@@ -3,6 +3,8 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import type * as TrackedSession from "../TrackedSession.js"
 import { TrackerStoreError } from "../TrackerError.js"
 import type * as TrackerStore from "../TrackerStore.js"
@@ -17,6 +19,14 @@ import * as Writes from "./writes.js"
 export interface Options {
   /** Prefixes the tables and indexes; letters, digits and underscores. */
   readonly tablePrefix?: string | undefined
+  /** Messages between the processes sharing the database (Postgres `LISTEN` / `NOTIFY`). */
+  readonly notifications?: Notifications | undefined
+}
+
+/** @internal */
+export interface Notifications {
+  readonly notify: (channel: string, payload: string) => Effect.Effect<void, SqlError.SqlError>
+  readonly listen: (channel: string) => Stream.Stream<string, SqlError.SqlError>
 }
 
 /** @internal */
@@ -78,6 +88,24 @@ export const migrations = (
     yield* sql`CREATE INDEX ${sql(`${prefix}outbox_acknowledged`)} ON ${
       sql(`${prefix}outbox`)
     } (acknowledged_at) WHERE acknowledged_at IS NOT NULL`
+  }),
+  "2_leases_for_replicas": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const sessions = sql(`${prefix}sessions`)
+    yield* sql`ALTER TABLE ${sessions} ADD COLUMN owner TEXT`
+    yield* sql`ALTER TABLE ${sessions} ADD COLUMN lease_until BIGINT`
+    yield* sql`ALTER TABLE ${sessions} ADD COLUMN delivery_owner TEXT`
+    yield* sql`ALTER TABLE ${sessions} ADD COLUMN delivery_until BIGINT`
+    yield* sql`CREATE INDEX ${sql(`${prefix}sessions_lease`)} ON ${sessions} (lease_until) WHERE state = 'tracking'`
+    yield* sql`CREATE INDEX ${sql(`${prefix}sessions_owner`)} ON ${sessions} (owner) WHERE owner IS NOT NULL`
+    yield* sql`CREATE TABLE ${sql(`${prefix}replicas`)} (
+  replica_id TEXT PRIMARY KEY,
+  seen_at BIGINT NOT NULL
+)`
+    yield* sql`CREATE TABLE ${sql(`${prefix}fleet`)} (
+  name VARCHAR(32) PRIMARY KEY,
+  value BIGINT NOT NULL
+)`
   })
 })
 
@@ -95,6 +123,9 @@ const storeError = (operation: string) => (cause: SqlError.SqlError | Migrator.M
  */
 export const migrate = (prefix: string): Effect.Effect<void, TrackerStoreError, SqlClient.SqlClient> =>
   Migrator.make({})({ loader: Migrator.fromRecord(migrations(prefix)), table: `${prefix}migrations` }).pipe(
+    // replicas starting together race to create the Migrator's table: the loser runs again
+    // and finds it (the migrations themselves run under the Migrator's lock)
+    Effect.retry({ times: 3, schedule: Schedule.spaced("200 millis") }),
     Effect.asVoid,
     Effect.mapError(storeError("migrate"))
   )
@@ -109,6 +140,8 @@ interface SessionRow {
   readonly progress: string | null
   readonly outcome: string | null
   readonly event_seq: number | string | bigint
+  readonly owner?: string | null
+  readonly lease_until?: number | string | bigint | null
 }
 
 interface EventRow {
@@ -130,7 +163,9 @@ const toSession = (row: SessionRow): TrackerStore.SessionRecord => ({
   deadline: row.deadline === null ? null : Number(row.deadline),
   progress: row.progress,
   outcome: row.outcome,
-  eventSeq: Number(row.event_seq)
+  eventSeq: Number(row.event_seq),
+  owner: row.owner ?? null,
+  leaseUntil: row.lease_until === null || row.lease_until === undefined ? null : Number(row.lease_until)
 })
 
 const fromSession = (record: TrackerStore.SessionRecord) => ({
@@ -142,7 +177,9 @@ const fromSession = (record: TrackerStore.SessionRecord) => ({
   deadline: record.deadline,
   progress: record.progress,
   outcome: record.outcome,
-  event_seq: record.eventSeq
+  event_seq: record.eventSeq,
+  owner: record.owner ?? null,
+  lease_until: record.leaseUntil ?? null
 })
 
 const toEvent = (row: EventRow): TrackerStore.EventRecord => ({
@@ -182,12 +219,18 @@ export const make = (
     yield* migrate(prefix)
     const sessions = sql(`${prefix}sessions`)
     const outbox = sql(`${prefix}outbox`)
+    const replicas = sql(`${prefix}replicas`)
+    const fleet = sql(`${prefix}fleet`)
+    const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+    const forUpdate = isPg ? sql` FOR UPDATE` : sql``
 
     const selectSessions = (ids: ReadonlyArray<string>) =>
       Effect.map(
         Effect.forEach(
           chunks(ids),
-          (chunk) => sql<SessionRow>`SELECT * FROM ${sessions} WHERE ${sql.in("session_id", chunk)}`
+          // on Postgres the rows stay locked until the batch commits, so what was read is
+          // what the batch's decisions build on, whatever other replicas do meanwhile
+          (chunk) => sql<SessionRow>`SELECT * FROM ${sessions} WHERE ${sql.in("session_id", chunk)}${forUpdate}`
         ),
         (pages) => {
           const found = new Map<string, TrackerStore.SessionRecord>()
@@ -211,7 +254,9 @@ ON CONFLICT (session_id) DO UPDATE SET
   deadline = excluded.deadline,
   progress = excluded.progress,
   outcome = excluded.outcome,
-  event_seq = excluded.event_seq`
+  event_seq = excluded.event_seq,
+  owner = excluded.owner,
+  lease_until = excluded.lease_until`
         }
         for (const chunk of chunks(plan.events)) {
           yield* sql`INSERT INTO ${outbox} ${sql.insert(chunk.map(fromEvent))}`
@@ -288,5 +333,124 @@ FROM ${outbox}`.pipe(
       Effect.mapError(storeError("outboxCounts"))
     )
 
-    return { write, get, list, pendingEvents, acknowledge, events, pruneAcknowledged, outboxCounts }
+    // --- leases, for replicas sharing the database
+
+    const skipLocked = isPg ? sql` FOR UPDATE SKIP LOCKED` : sql``
+    const count = (value: number | string | bigint | null | undefined) => Number(value ?? 0)
+    const freeLease = (now: number) => sql`(lease_until IS NULL OR lease_until < ${now})`
+
+    const claim: TrackerStore.Coordination["claim"] = ({ limit, now, owner, until }) =>
+      // the candidates are picked once (a materialized CTE: as a plain subquery, Postgres may
+      // run it again per row and claim more than the limit)
+      sql<SessionRow>`WITH picked AS MATERIALIZED (
+  SELECT session_id FROM ${sessions} WHERE state = 'tracking' AND ${freeLease(now)}
+  LIMIT ${Math.max(0, Math.floor(limit))}${skipLocked}
+)
+UPDATE ${sessions} SET owner = ${owner}, lease_until = ${until}
+WHERE session_id IN (SELECT session_id FROM picked) AND state = 'tracking' AND ${freeLease(now)}
+RETURNING *`.pipe(
+        Effect.map((rows) => rows.map(toSession)),
+        Effect.mapError(storeError("claim"))
+      )
+
+    const renew: TrackerStore.Coordination["renew"] = ({ now, owner, replicaTtl, until }) =>
+      Effect.gen(function*() {
+        yield* sql`INSERT INTO ${replicas} (replica_id, seen_at) VALUES (${owner}, ${now})
+ON CONFLICT (replica_id) DO UPDATE SET seen_at = excluded.seen_at`
+        const owned = yield* sql<{ readonly session_id: string }>`UPDATE ${sessions} SET lease_until = ${until}
+WHERE owner = ${owner} AND state = 'tracking' RETURNING session_id`
+        const [row] = yield* sql<{
+          readonly replicas: number | string | bigint
+          readonly tracking: number | string | bigint
+          readonly paused_until: number | string | bigint | null
+        }>`SELECT
+  (SELECT COUNT(*) FROM ${replicas} WHERE seen_at >= ${now - replicaTtl}) AS replicas,
+  (SELECT COUNT(*) FROM ${sessions} WHERE state = 'tracking') AS tracking,
+  (SELECT value FROM ${fleet} WHERE name = 'paused_until') AS paused_until`
+        return {
+          owned: owned.map((row) => row.session_id),
+          replicas: Math.max(1, count(row?.replicas)),
+          tracking: count(row?.tracking),
+          pausedUntil: count(row?.paused_until)
+        }
+      }).pipe(Effect.mapError(storeError("renew")))
+
+    const release: TrackerStore.Coordination["release"] = (owner, ids) =>
+      (ids === undefined
+        ? sql`UPDATE ${sessions} SET owner = NULL, lease_until = NULL WHERE owner = ${owner}`
+        : Effect.forEach(
+          chunks(ids),
+          (chunk) =>
+            sql`UPDATE ${sessions} SET owner = NULL, lease_until = NULL WHERE owner = ${owner} AND ${
+              sql.in("session_id", chunk)
+            }`,
+          { discard: true }
+        )).pipe(Effect.asVoid, Effect.mapError(storeError("release")))
+
+    const retire: TrackerStore.Coordination["retire"] = (owner) =>
+      Effect.all([
+        sql`UPDATE ${sessions} SET owner = NULL, lease_until = NULL WHERE owner = ${owner}`,
+        sql`UPDATE ${sessions} SET delivery_owner = NULL, delivery_until = NULL WHERE delivery_owner = ${owner}`,
+        sql`DELETE FROM ${replicas} WHERE replica_id = ${owner}`
+      ], { discard: true }).pipe(sql.withTransaction, Effect.mapError(storeError("retire")))
+
+    const pause: TrackerStore.Coordination["pause"] = (until) =>
+      sql`INSERT INTO ${fleet} (name, value) VALUES ('paused_until', ${until})
+ON CONFLICT (name) DO UPDATE SET value = CASE WHEN excluded.value > ${fleet}.value THEN excluded.value ELSE ${fleet}.value END`
+        .pipe(Effect.asVoid, Effect.mapError(storeError("pause")))
+
+    const freeDelivery = (owner: string, now: number) =>
+      sql`(delivery_until IS NULL OR delivery_until < ${now} OR delivery_owner = ${owner})`
+
+    const claimDeliveries: TrackerStore.Coordination["claimDeliveries"] = ({ limit, now, owner, until }) =>
+      Effect.gen(function*() {
+        const claimed = yield* sql<{ readonly session_id: string }>`WITH picked AS MATERIALIZED (
+  SELECT o.session_id FROM ${outbox} o JOIN ${sessions} s ON s.session_id = o.session_id
+  WHERE o.acknowledged_at IS NULL
+    AND (s.delivery_until IS NULL OR s.delivery_until < ${now} OR s.delivery_owner = ${owner})
+  GROUP BY o.session_id ORDER BY MIN(o.created_at) LIMIT ${Math.max(0, Math.floor(limit))}
+)
+UPDATE ${sessions} SET delivery_owner = ${owner}, delivery_until = ${until}
+WHERE session_id IN (SELECT session_id FROM picked) AND ${freeDelivery(owner, now)}
+RETURNING session_id`
+        if (claimed.length === 0) return []
+        const pages = yield* Effect.forEach(
+          chunks(claimed.map((row) => row.session_id)),
+          (chunk) =>
+            sql<EventRow>`SELECT * FROM ${outbox} WHERE acknowledged_at IS NULL AND ${
+              sql.in("session_id", chunk)
+            } ORDER BY session_id, seq`
+        )
+        return pages.flat().map(toEvent)
+      }).pipe(Effect.mapError(storeError("claimDeliveries")))
+
+    const releaseDeliveries: TrackerStore.Coordination["releaseDeliveries"] = (owner, ids) =>
+      Effect.forEach(
+        chunks(ids),
+        (chunk) =>
+          sql`UPDATE ${sessions} SET delivery_owner = NULL, delivery_until = NULL WHERE delivery_owner = ${owner} AND ${
+            sql.in("session_id", chunk)
+          }`,
+        { discard: true }
+      ).pipe(Effect.mapError(storeError("releaseDeliveries")))
+
+    const notifications = options.notifications
+    const wakeChannel = `${prefix}wake`
+    const coordination: TrackerStore.Coordination = {
+      claim,
+      renew,
+      release,
+      retire,
+      pause,
+      claimDeliveries,
+      releaseDeliveries,
+      wake: notifications === undefined
+        ? undefined
+        : (sessionId) => notifications.notify(wakeChannel, sessionId).pipe(Effect.mapError(storeError("wake"))),
+      wakes: notifications === undefined
+        ? undefined
+        : notifications.listen(wakeChannel).pipe(Stream.mapError(storeError("wakes")))
+    }
+
+    return { write, get, list, pendingEvents, acknowledge, events, pruneAcknowledged, outboxCounts, coordination }
   })

@@ -61,6 +61,8 @@ class Entry implements Node {
   webhook: WebhookPayload.EnrichmentNotification | undefined = undefined
   /** A webhook arrived while a poll was running: poll again at once. */
   urgent = false
+  /** When it became this process's (a replica renewing its leases drops only older ones). */
+  since = 0
   constructor(
     readonly sessionId: string,
     readonly reference: string | null,
@@ -149,6 +151,12 @@ const generator = (seed: number) => {
  */
 const trusted = { disableValidation: true } as const
 
+const replicaId = (id: string | undefined): string => {
+  if (id === undefined) return `replica-${crypto.randomUUID()}`
+  if (id.length === 0 || id.length > 200) throw new TypeError("Tracker: replica.id must be 1 to 200 characters")
+  return id
+}
+
 const isRateLimited = (error: BankConnectError.BankConnectError) =>
   error._tag === "UnknownApiError" && error.status === 429
 
@@ -172,12 +180,25 @@ export const make = <E = never, R = never>(
         maxRateLimitPause: millis("maxRateLimitPause", options.maxRateLimitPause, "5 minutes"),
         handlerConcurrency: positiveInt("handlerConcurrency", options.handlerConcurrency, 8),
         outboxRetention: millis("outboxRetention", options.outboxRetention, "1 day"),
-        eventsBufferSize: positiveInt("eventsBufferSize", options.eventsBufferSize, 4096)
+        eventsBufferSize: positiveInt("eventsBufferSize", options.eventsBufferSize, 4096),
+        replica: options.replica === undefined ? undefined : {
+          id: replicaId(options.replica.id),
+          ttl: millis("replica.leaseTtl", options.replica.leaseTtl, "30 seconds"),
+          claimBatchSize: positiveInt("replica.claimBatchSize", options.replica.claimBatchSize, 500)
+        }
       }),
       catch: (error) => error
     }).pipe(Effect.orDie)
     const client = yield* BankConnectClient.BankConnectClient
     const store = yield* TrackerStore.TrackerStore
+    const replica = settings.replica
+    const coordination = store.coordination
+    if (replica !== undefined && coordination === undefined) {
+      return yield* Effect.dieMessage(
+        "Tracker: replica needs a store that replicas share (SqlTrackerStore, PgTrackerStore); this one has no leases"
+      )
+    }
+    const lease = replica !== undefined && coordination !== undefined ? { ...replica, coordination } : undefined
     const clock = yield* Effect.clock
     const random = generator(yield* Random.nextInt)
     const backoff: Schedule.Schedule<unknown, BankConnectError.BankConnectError> = options.backoff ??
@@ -209,6 +230,8 @@ export const make = <E = never, R = never>(
     // --- the scheduler's wake-ups
 
     const schedulerSignal = new Signal()
+    /** A replica polls only while its leases are surely its own, by its clock. */
+    let leaseValidUntil = lease === undefined ? Infinity : 0
     /** When the scheduler's sleep ends; earlier work must wake it. */
     let sleepingUntil = Infinity
     /** The scheduler waits for a worker to finish. */
@@ -225,13 +248,20 @@ export const make = <E = never, R = never>(
     /** The first poll of a session: at a random point of the coming interval, never a herd. */
     const scheduleFirst = (entry: Entry, at: number) => schedule(entry, at + Math.floor(random() * currentInterval()))
 
-    const pause = (retryAfterMillis: number | undefined) => {
-      const wait = Math.min(retryAfterMillis ?? settings.rateLimitPause, settings.maxRateLimitPause)
-      const until = now() + wait
+    const pauseUntil = (until: number) => {
       if (until > pausedUntil) {
         if (pausedUntil <= now()) pauseAnnounced = false
         pausedUntil = until
+        schedulerSignal.notify()
       }
+    }
+    /** Pauses the store's other replicas too (the limit is per API key). */
+    let sharePause: (until: number) => void = () => {}
+    const pause = (retryAfterMillis: number | undefined) => {
+      const wait = Math.min(retryAfterMillis ?? settings.rateLimitPause, settings.maxRateLimitPause)
+      const until = now() + wait
+      if (until > pausedUntil) sharePause(until)
+      pauseUntil(until)
     }
     const onRateLimited: RateLimit.Listener = pause
 
@@ -265,6 +295,14 @@ export const make = <E = never, R = never>(
 
     const ackAtWrite = (at: number) => handler === undefined ? at : null
 
+    /** Stops polling a session here (its lease is another replica's, or given back). */
+    const drop = (entry: Entry) => {
+      if (entries.get(entry.sessionId) !== entry) return
+      entry.status = REMOVED
+      heap.remove(entry)
+      entries.delete(entry.sessionId)
+    }
+
     /** Queues a change of a session: its record and the events it caused. */
     const update = (
       entry: Entry,
@@ -291,7 +329,8 @@ export const make = <E = never, R = never>(
             outcome: outcome === undefined ? null : TrackerEvent.encodeJson(outcome),
             eventSeq: entry.seq
           },
-          events: events.map((event) => Records.toEventRecord(event, ackAtWrite(at)))
+          events: events.map((event) => Records.toEventRecord(event, ackAtWrite(at))),
+          owner: lease?.id
         }
       })
     }
@@ -346,6 +385,7 @@ export const make = <E = never, R = never>(
               record.progress,
               record.eventSeq
             )
+            entry.since = now()
             entries.set(entry.sessionId, entry)
             scheduleFirst(entry, now())
             published.push(write.made)
@@ -376,7 +416,12 @@ export const make = <E = never, R = never>(
           return
         }
         case "Update": {
-          if (result._tag !== "Update" || !result.applied) return
+          if (result._tag !== "Update" || !result.applied) {
+            // a replica's change did not apply: another replica holds the session now, or it
+            // was untracked; it is no longer this one's to poll
+            if (lease !== undefined) drop(write.entry)
+            return
+          }
           for (const event of write.events) published.push(event)
           if (write.outcome !== undefined) settle(write.entry.sessionId, Exit.succeed(write.outcome))
           return
@@ -606,6 +651,12 @@ export const make = <E = never, R = never>(
     const scheduler = Effect.gen(function*() {
       while (true) {
         const at = now()
+        if (at >= leaseValidUntil) {
+          // a replica whose leases may have run out polls nothing until it has renewed them
+          sleepingUntil = Infinity
+          yield* schedulerSignal.wait
+          continue
+        }
         if (pausedUntil > at) {
           if (!pauseAnnounced) {
             pauseAnnounced = true
@@ -643,11 +694,171 @@ export const make = <E = never, R = never>(
       }
     })
 
+    // --- a replica's leases
+    //
+    // Every tick a replica renews its leases (and says it is alive), learns the fleet's
+    // size, the replicas alive and a shared 429 pause, drops the sessions it no longer
+    // holds, gives back what is over its fair share and claims up to it. It polls only
+    // while its leases are surely its own by its clock (`leaseValidUntil`).
+
+    const maintainLeases = (replicaLease: NonNullable<typeof lease>) =>
+      Effect.gen(function*() {
+        const { claimBatchSize, coordination: leases, id: owner, ttl } = replicaLease
+        const margin = Math.max(1, Math.floor(ttl / 5))
+        const tick = Math.max(100, Math.min(Math.floor(settings.interval / 2), Math.floor(ttl / 3)))
+        const signal = new Signal()
+        let pauseToShare = 0
+        sharePause = (until) => {
+          pauseToShare = Math.max(pauseToShare, until)
+          signal.notify()
+        }
+        /** Held in the store but not here at the previous renewal: given back if still so. */
+        let strays = new Set<string>()
+        let failures = 0
+        const warn = (what: string) => (error: TrackerStoreError) =>
+          Effect.logWarning(`Tracker: ${what} failed: ${error.message}`).pipe(
+            Effect.annotateLogs("tracker.replica", owner)
+          )
+
+        const adopt = (record: TrackerStore.SessionRecord, at: number) => {
+          if (entries.has(record.sessionId)) return
+          const entry = new Entry(
+            record.sessionId,
+            record.reference,
+            record.trackedAt,
+            record.deadline,
+            record.progress,
+            record.eventSeq
+          )
+          entry.since = at
+          entries.set(entry.sessionId, entry)
+          // taken over sessions are overdue: within half an interval, spread
+          schedule(entry, at + Math.floor(random() * settings.interval / 2))
+        }
+
+        /** Waiters for sessions another replica holds learn the outcome from the store. */
+        const settleElsewhere = Effect.forEach(
+          [...waiters.keys()].filter((sessionId) => !entries.has(sessionId)),
+          (sessionId) =>
+            store.get(sessionId).pipe(
+              Effect.flatMap((stored) => {
+                if (Option.isNone(stored) || stored.value.state === "untracked") {
+                  settle(
+                    sessionId,
+                    Exit.fail(new NotTracked({ sessionId, message: `Session ${sessionId} is not tracked` }))
+                  )
+                  return Effect.void
+                }
+                if (stored.value.state === "tracking") return Effect.void
+                return Effect.map(Records.toTrackedSession(stored.value), (session) => {
+                  if (session.outcome !== null) settle(sessionId, Exit.succeed(session.outcome))
+                })
+              }),
+              Effect.catchAll(() => Effect.void)
+            ),
+          { concurrency: 4, discard: true }
+        )
+
+        const round = Effect.gen(function*() {
+          const at = now()
+          if (pauseToShare > 0) {
+            const until = pauseToShare
+            pauseToShare = 0
+            yield* leases.pause(until).pipe(Effect.catchAll(warn("sharing a 429 pause")))
+          }
+          const renewed = yield* Effect.either(leases.renew({ owner, now: at, until: at + ttl, replicaTtl: ttl }))
+          if (renewed._tag === "Left") {
+            if (failures++ % 10 === 0) yield* warn("renewing the leases")(renewed.left)
+            return
+          }
+          failures = 0
+          const renewal = renewed.right
+          leaseValidUntil = at + ttl - margin
+          schedulerSignal.notify()
+          pauseUntil(renewal.pausedUntil)
+          const owned = new Set(renewal.owned)
+          for (const entry of [...entries.values()]) {
+            if (entry.since < at && !owned.has(entry.sessionId)) drop(entry)
+          }
+          const giveBack: Array<string> = []
+          const seen = new Set<string>()
+          for (const sessionId of renewal.owned) {
+            if (entries.has(sessionId)) continue
+            if (strays.has(sessionId)) giveBack.push(sessionId)
+            else seen.add(sessionId)
+          }
+          strays = seen
+          const share = Math.ceil(renewal.tracking / renewal.replicas)
+          const slack = Math.max(2, Math.ceil(share / 10))
+          if (entries.size > share + slack) {
+            // over its share (another replica joined): the sessions due last go back
+            const idleEntries = [...entries.values()].filter((entry) => entry.status === IDLE)
+            idleEntries.sort((a, b) => b.key - a.key)
+            for (const entry of idleEntries.slice(0, entries.size - share)) {
+              drop(entry)
+              giveBack.push(entry.sessionId)
+            }
+          }
+          if (giveBack.length > 0) {
+            yield* leases.release(owner, giveBack).pipe(Effect.catchAll(warn("giving back leases")))
+          }
+          if (entries.size < share) {
+            const claimed = yield* leases.claim({
+              owner,
+              now: at,
+              until: at + ttl,
+              limit: Math.min(share - entries.size, claimBatchSize)
+            }).pipe(Effect.catchAll((error) => Effect.as(warn("claiming sessions")(error), [])))
+            const adoptedAt = now()
+            for (const record of claimed) adopt(record, adoptedAt)
+          }
+        })
+
+        yield* Effect.forkScoped(Effect.forever(
+          Effect.zipRight(
+            Effect.catchAllCause(
+              Effect.zipRight(round, settleElsewhere),
+              (cause) => Effect.logError("Tracker: a lease round died", cause)
+            ),
+            signal.waitAtMost(tick)
+          )
+        ))
+        if (leases.wakes !== undefined) {
+          const wakes = leases.wakes
+          yield* Effect.forkScoped(
+            Stream.runForEach(wakes, (sessionId) => Effect.sync(() => wake(sessionId))).pipe(
+              Effect.catchAll(warn("listening for wake-ups")),
+              Effect.zipRight(Effect.sleep(1000)),
+              Effect.forever
+            )
+          )
+        }
+        // a clean stop gives the leases back at once, after the last changes are written
+        yield* Effect.addFinalizer(() =>
+          leases.retire(owner).pipe(
+            Effect.timeout("5 seconds"),
+            Effect.catchAllCause((cause) =>
+              Effect.logWarning("Tracker: giving the leases back at shutdown failed; they run out instead", cause)
+            )
+          )
+        )
+      })
+
+    /** A webhook for a session this process polls: poll it now. */
+    const wake = (sessionId: string) => {
+      const entry = entries.get(sessionId)
+      if (entry === undefined) return false
+      if (entry.status === IDLE) schedule(entry, now())
+      else if (entry.status === RUNNING) entry.urgent = true
+      return true
+    }
+
     // --- start: the tracked sessions, then the fibers
 
     const loadedAt = now()
     let after: string | undefined = undefined
-    while (true) {
+    // a replica claims its share instead (`Replicas.maintain`)
+    while (lease === undefined) {
       const page: ReadonlyArray<TrackerStore.SessionRecord> = yield* store.list({
         state: "tracking",
         after,
@@ -668,6 +879,8 @@ export const make = <E = never, R = never>(
       if (page.length < loadPageSize) break
       after = page[page.length - 1]!.sessionId
     }
+
+    if (lease !== undefined) yield* maintainLeases(lease)
 
     // At shutdown, after the fibers stop (finalizers run in reverse order), the changes still
     // queued, and the batch whose write was interrupted, are written once, best effort: a
@@ -699,7 +912,13 @@ export const make = <E = never, R = never>(
         retry: handlerRetry,
         signal: deliverySignal,
         clock,
-        pageSize: 256
+        pageSize: 256,
+        lease: lease === undefined ? undefined : {
+          owner: lease.id,
+          ttl: lease.ttl,
+          coordination: lease.coordination,
+          tick: Math.max(100, Math.min(Math.floor(settings.interval / 2), Math.floor(lease.ttl / 3)))
+        }
       }))
     }
     const pruneEvery = Math.min(Math.max(settings.outboxRetention / 2, 60_000), 3_600_000)
@@ -743,6 +962,7 @@ export const make = <E = never, R = never>(
             reference,
             deadline,
             at,
+            lease: lease === undefined ? undefined : { owner: lease.id, until: at + lease.ttl },
             tracked: (seq) => {
               const event = new TrackerEvent.Tracked({
                 id: TrackerEvent.eventId(request.sessionId, seq),
@@ -874,11 +1094,21 @@ export const make = <E = never, R = never>(
     const onEvent = Effect.fn("Tracker.onEvent")(function*(event: WebhookPayload.Event) {
       if (event._tag !== "EnrichmentNotification") return
       const entry = entries.get(event.session_id)
-      if (entry === undefined) return
+      if (entry === undefined) {
+        // another replica may hold it: wake it
+        const notify = lease?.coordination.wake
+        if (notify !== undefined) {
+          yield* notify(event.session_id).pipe(
+            Effect.catchAll((error) =>
+              Effect.logWarning(`Tracker: waking the replica of a session failed: ${error.message}`)
+            )
+          )
+        }
+        return
+      }
       yield* Effect.annotateCurrentSpan("bankconnect.session_id", entry.sessionId)
       if (entry.webhook === undefined) entry.webhook = event
-      if (entry.status === IDLE) schedule(entry, now())
-      else if (entry.status === RUNNING) entry.urgent = true
+      wake(entry.sessionId)
     })
 
     const attachReceiver = Effect.acquireRelease(

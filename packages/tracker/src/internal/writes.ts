@@ -57,7 +57,9 @@ export const plan = (
           deadline: write.deadline,
           progress: null,
           outcome: null,
-          eventSeq: seq
+          eventSeq: seq,
+          owner: write.lease?.owner ?? existing?.owner ?? null,
+          leaseUntil: write.lease?.until ?? existing?.leaseUntil ?? null
         }
         put(record)
         events.push(event)
@@ -67,9 +69,11 @@ export const plan = (
       case "Update": {
         const existing = read(write.session.sessionId)
         const applies = existing !== undefined && existing.state === "tracking" &&
-          existing.eventSeq < write.session.eventSeq
+          existing.eventSeq < write.session.eventSeq &&
+          (write.owner === undefined || existing.owner === write.owner)
         if (applies) {
-          put(write.session)
+          // the lease is the store's: kept as it stands
+          put({ ...write.session, owner: existing.owner ?? null, leaseUntil: existing.leaseUntil ?? null })
           for (const event of write.events) events.push(event)
         }
         results.push({ _tag: "Update", applied: applies })
