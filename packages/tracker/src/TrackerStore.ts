@@ -264,13 +264,21 @@ export interface Coordination {
   readonly renew: (
     query: { readonly owner: string; readonly now: number; readonly until: number; readonly replicaTtl: number }
   ) => Effect.Effect<Renewal, TrackerStoreError>
-  /** Gives up the leases of these sessions (all of them, when `undefined`), if held by `owner`. */
+  /**
+   * Gives up the leases of these sessions (all of them, when `undefined`), if held by
+   * `owner`; no one claims them before `freeAt` (epoch milliseconds; at once when absent),
+   * so that the next replica's first poll keeps one interval after this one's last.
+   */
   readonly release: (
     owner: string,
-    sessionIds: ReadonlyArray<string> | undefined
+    sessionIds: ReadonlyArray<string> | undefined,
+    freeAt?: number | undefined
   ) => Effect.Effect<void, TrackerStoreError>
-  /** Removes the replica from the count and gives up all its leases (a clean shutdown). */
-  readonly retire: (owner: string) => Effect.Effect<void, TrackerStoreError>
+  /**
+   * Removes the replica from the count and gives up all its leases (a clean shutdown),
+   * claimable from `freeAt`.
+   */
+  readonly retire: (owner: string, freeAt?: number | undefined) => Effect.Effect<void, TrackerStoreError>
   /** Pauses the whole fleet until `until` (a later pause wins). */
   readonly pause: (until: number) => Effect.Effect<void, TrackerStoreError>
   /**
@@ -320,7 +328,10 @@ export interface Service {
   readonly pruneAcknowledged: (before: number) => Effect.Effect<number, TrackerStoreError>
   /** How many events are pending and acknowledged. */
   readonly outboxCounts: Effect.Effect<OutboxCounts, TrackerStoreError>
-  /** Leases for replicas sharing the store; absent where the store is one process's own. */
+  /**
+   * Leases for replicas sharing the store (the memory store's are shared within one
+   * process); absent where a store cannot share.
+   */
   readonly coordination?: Coordination | undefined
 }
 

@@ -40,6 +40,11 @@ const pgStore = (prefix: string) =>
   )
 
 const stores: ReadonlyArray<readonly [string, () => readonly [Open, Open]]> = [
+  ["memory", () => {
+    const store = TrackerStore.makeMemory({ retainAcknowledged: true })
+    const open: Open = () => Effect.succeed(store)
+    return [open, open]
+  }],
   ["libsql file", () => {
     const url = `file:${Path.join(dir, `leases-${++opened}.db`)}`
     const open: Open = () => build(SqlTrackerStore.layerLibsql({ url }))

@@ -1,5 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Stream from "effect/Stream"
 import { TrackerStoreError } from "../TrackerError.js"
 import type * as TrackerStore from "../TrackerStore.js"
 import * as Writes from "./writes.js"
@@ -114,7 +116,88 @@ export const make = (options?: Options): TrackerStore.Service => {
     return { pending: pendingCount, acknowledged: events.size - pendingCount }
   })
 
+  // --- leases, for trackers sharing this store in one process (tests, mostly)
+
+  const replicas = new Map<string, number>()
+  const deliveries = new Map<string, TrackerStore.Lease>()
+  let pausedUntil = 0
+  const wakes = Effect.runSync(PubSub.unbounded<string>())
+  const isFree = (record: TrackerStore.SessionRecord, now: number) =>
+    record.leaseUntil === null || record.leaseUntil === undefined || record.leaseUntil < now
+  const setLease = (record: TrackerStore.SessionRecord, owner: string | null, until: number | null) => {
+    const leased = { ...record, owner, leaseUntil: until }
+    sessions.set(record.sessionId, leased)
+    return leased
+  }
+
+  const coordination: TrackerStore.Coordination = {
+    claim: ({ limit, now, owner, until }) =>
+      Effect.sync(() => {
+        const claimed: Array<TrackerStore.SessionRecord> = []
+        for (const record of sessions.values()) {
+          if (claimed.length >= limit) break
+          if (record.state === "tracking" && isFree(record, now)) claimed.push(setLease(record, owner, until))
+        }
+        return claimed
+      }),
+    renew: ({ now, owner, replicaTtl, until }) =>
+      Effect.sync(() => {
+        replicas.set(owner, now)
+        const owned: Array<string> = []
+        let tracking = 0
+        for (const record of sessions.values()) {
+          if (record.state !== "tracking") continue
+          tracking++
+          if (record.owner === owner) {
+            setLease(record, owner, until)
+            owned.push(record.sessionId)
+          }
+        }
+        let alive = 0
+        for (const seenAt of replicas.values()) if (seenAt >= now - replicaTtl) alive++
+        return { owned, replicas: Math.max(1, alive), tracking, pausedUntil }
+      }),
+    release: (owner, ids, freeAt) =>
+      Effect.sync(() => {
+        for (const record of ids === undefined ? [...sessions.values()] : ids.map((id) => sessions.get(id))) {
+          if (record !== undefined && record.owner === owner) setLease(record, null, freeAt ?? null)
+        }
+      }),
+    retire: (owner, freeAt) =>
+      Effect.sync(() => {
+        for (const record of sessions.values()) if (record.owner === owner) setLease(record, null, freeAt ?? null)
+        for (const [sessionId, lease] of deliveries) if (lease.owner === owner) deliveries.delete(sessionId)
+        replicas.delete(owner)
+      }),
+    pause: (until) =>
+      Effect.sync(() => {
+        pausedUntil = Math.max(pausedUntil, until)
+      }),
+    claimDeliveries: ({ limit, now, owner, until }) =>
+      Effect.sync(() => {
+        const claimed = new Set<string>()
+        for (const event of pendingInOrder()) {
+          if (claimed.size >= limit) break
+          if (events.get(event.id)?.acknowledgedAt !== null || claimed.has(event.sessionId)) continue
+          const lease = deliveries.get(event.sessionId)
+          if (lease !== undefined && lease.until >= now && lease.owner !== owner) continue
+          claimed.add(event.sessionId)
+          deliveries.set(event.sessionId, { owner, until })
+        }
+        return pendingInOrder()
+          .filter((event) => claimed.has(event.sessionId) && events.get(event.id)?.acknowledgedAt === null)
+          .sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : a.seq - b.seq))
+      }),
+    releaseDeliveries: (owner, ids) =>
+      Effect.sync(() => {
+        for (const sessionId of ids) if (deliveries.get(sessionId)?.owner === owner) deliveries.delete(sessionId)
+      }),
+    wake: (sessionId) => Effect.asVoid(PubSub.publish(wakes, sessionId)),
+    wakes: Stream.fromPubSub(wakes)
+  }
+
   return {
+    coordination,
     write,
     get: (sessionId) => Effect.sync(() => Option.fromNullable(sessions.get(sessionId))),
     list,

@@ -375,21 +375,21 @@ WHERE owner = ${owner} AND state = 'tracking' RETURNING session_id`
         }
       }).pipe(Effect.mapError(storeError("renew")))
 
-    const release: TrackerStore.Coordination["release"] = (owner, ids) =>
+    const release: TrackerStore.Coordination["release"] = (owner, ids, freeAt) =>
       (ids === undefined
-        ? sql`UPDATE ${sessions} SET owner = NULL, lease_until = NULL WHERE owner = ${owner}`
+        ? sql`UPDATE ${sessions} SET owner = NULL, lease_until = ${freeAt ?? null} WHERE owner = ${owner}`
         : Effect.forEach(
           chunks(ids),
           (chunk) =>
-            sql`UPDATE ${sessions} SET owner = NULL, lease_until = NULL WHERE owner = ${owner} AND ${
+            sql`UPDATE ${sessions} SET owner = NULL, lease_until = ${freeAt ?? null} WHERE owner = ${owner} AND ${
               sql.in("session_id", chunk)
             }`,
           { discard: true }
         )).pipe(Effect.asVoid, Effect.mapError(storeError("release")))
 
-    const retire: TrackerStore.Coordination["retire"] = (owner) =>
+    const retire: TrackerStore.Coordination["retire"] = (owner, freeAt) =>
       Effect.all([
-        sql`UPDATE ${sessions} SET owner = NULL, lease_until = NULL WHERE owner = ${owner}`,
+        sql`UPDATE ${sessions} SET owner = NULL, lease_until = ${freeAt ?? null} WHERE owner = ${owner}`,
         sql`UPDATE ${sessions} SET delivery_owner = NULL, delivery_until = NULL WHERE delivery_owner = ${owner}`,
         sql`DELETE FROM ${replicas} WHERE replica_id = ${owner}`
       ], { discard: true }).pipe(sql.withTransaction, Effect.mapError(storeError("retire")))

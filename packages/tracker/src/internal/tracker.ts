@@ -790,17 +790,20 @@ export const make = <E = never, R = never>(
           strays = seen
           const share = Math.ceil(renewal.tracking / renewal.replicas)
           const slack = Math.max(2, Math.ceil(share / 10))
+          // given back, a session is claimed no sooner than one interval after its last poll here
+          let freeAt = at + settings.interval
           if (entries.size > share + slack) {
             // over its share (another replica joined): the sessions due last go back
             const idleEntries = [...entries.values()].filter((entry) => entry.status === IDLE)
             idleEntries.sort((a, b) => b.key - a.key)
             for (const entry of idleEntries.slice(0, entries.size - share)) {
+              freeAt = Math.max(freeAt, entry.key)
               drop(entry)
               giveBack.push(entry.sessionId)
             }
           }
           if (giveBack.length > 0) {
-            yield* leases.release(owner, giveBack).pipe(Effect.catchAll(warn("giving back leases")))
+            yield* leases.release(owner, giveBack, freeAt).pipe(Effect.catchAll(warn("giving back leases")))
           }
           if (entries.size < share) {
             const claimed = yield* leases.claim({
@@ -833,9 +836,9 @@ export const make = <E = never, R = never>(
             )
           )
         }
-        // a clean stop gives the leases back at once, after the last changes are written
+        // a clean stop gives the leases back (claimable one interval on), after the last changes are written
         yield* Effect.addFinalizer(() =>
-          leases.retire(owner).pipe(
+          leases.retire(owner, now() + settings.interval).pipe(
             Effect.timeout("5 seconds"),
             Effect.catchAllCause((cause) =>
               Effect.logWarning("Tracker: giving the leases back at shutdown failed; they run out instead", cause)
