@@ -71,6 +71,11 @@ export interface RequestRecord {
   readonly authorized: boolean
   /** The `error.code` answered, for an error with one. Since 0.3.0. */
   readonly errorCode?: string | undefined
+  /**
+   * The call's `x-simulator-client` header, if it has one: tests with several clients
+   * (replicas, say) tell them apart in the log with it. Since 0.3.0.
+   */
+  readonly client?: string | undefined
 }
 
 /**

@@ -107,6 +107,8 @@ const guarded = (deps: Deps, handler: Handler, guard: Guard = {}) =>
       deps.store.random
     )
     if (fault.latencyMillis > 0) yield* Effect.sleep(fault.latencyMillis)
+    const clientHeader = request.headers["x-simulator-client"]
+    const client = clientHeader === undefined ? undefined : clientHeader.slice(0, Limits.maxNameLength)
     const log = (status: number | "dropped", errorCode?: string) => {
       const record: RequestRecord = {
         at,
@@ -116,7 +118,8 @@ const guarded = (deps: Deps, handler: Handler, guard: Guard = {}) =>
         status,
         fault: fault.kind,
         authorized: note.authorized,
-        ...(errorCode === undefined ? {} : { errorCode })
+        ...(errorCode === undefined ? {} : { errorCode }),
+        ...(client === undefined ? {} : { client })
       }
       deps.store.requests.push(record, jsonBytes(record))
     }

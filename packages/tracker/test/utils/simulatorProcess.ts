@@ -20,12 +20,22 @@ export interface Ready {
 process.on("disconnect", () => process.exit(0))
 
 const count = Number(process.argv[2] ?? "1000")
+/** The replicas test's variant: longer sessions, faults, the whole request log. */
+const variant = process.argv[3] === "replicas" ? "replicas" : "restart"
 
 Effect.gen(function*() {
-  const simulator = yield* Simulator.make({ maxLogEntries: 1000 })
+  const simulator = yield* Simulator.make(
+    variant === "replicas"
+      ? {
+        maxLogEntries: 150_000,
+        faults: { errorRate: 0.03, dropRate: 0.01, rateLimitRate: 0.002, retryAfterSeconds: 1 }
+      }
+      : { maxLogEntries: 1000 }
+  )
   const sessionIds: Array<string> = []
   for (let i = 0; i < count; i++) {
-    const stage = i % 4 === 0 ? 2500 : 250
+    // replicas: sessions complete 10 to 34 seconds after they are created
+    const stage = variant === "replicas" ? 2500 + (i % 7) * 1000 : i % 4 === 0 ? 2500 : 250
     const session = yield* simulator.createSession({
       stageMillis: { identity: stage, transaction: stage, processing: stage, fraud: stage },
       webhook: { send: false },
@@ -35,6 +45,12 @@ Effect.gen(function*() {
     })
     sessionIds.push(session.sessionId)
   }
+  // asked for its request log (the replicas test), it sends it
+  process.on("message", (message) => {
+    if (message === "requests") {
+      void Effect.runPromise(simulator.requests).then((requests) => process.send?.({ requests }))
+    }
+  })
   process.send?.(
     {
       baseUrl: simulator.baseUrl,
