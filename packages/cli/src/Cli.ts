@@ -24,6 +24,7 @@ import * as Listen from "./internal/commands/listen.js"
 import * as Progress from "./internal/commands/progress.js"
 import * as Simulate from "./internal/commands/simulate.js"
 import * as Status from "./internal/commands/status.js"
+import * as Track from "./internal/commands/track.js"
 import * as Watch from "./internal/commands/watch.js"
 import * as Webhook from "./internal/commands/webhook.js"
 import * as Errors from "./internal/errors.js"
@@ -65,11 +66,22 @@ export const exitCodes = {
  */
 export const version: string = (createRequire(import.meta.url)("../package.json") as { version: string }).version
 
-const commands = ["progress", "watch", "await", "status", "insights", "initiate", "webhook", "listen", "simulate"]
+const commands = [
+  "progress",
+  "watch",
+  "await",
+  "status",
+  "insights",
+  "initiate",
+  "webhook",
+  "listen",
+  "simulate",
+  "track"
+]
 
 /**
  * The command tree: `progress`, `watch`, `await`, `status`, `insights`, `initiate`,
- * `webhook set`, `listen`, `simulate`.
+ * `webhook set`, `listen`, `simulate`, `track add|list|remove|run`.
  *
  * @since 0.3.0
  * @category commands
@@ -88,17 +100,18 @@ export const command = Command.make("bankconnect", {}, () =>
       [
         "FinBox BankConnect from the command line: a session's progress, live; its completion with each " +
         "account's typed failure; its status and insights; the webhook registration; a local webhook receiver " +
-        "that prints and forwards; the simulator. Credentials from --api-key and --server-hash or " +
-        "BANKCONNECT_API_KEY and BANKCONNECT_SERVER_HASH, the API from --base-url or BANKCONNECT_BASE_URL; " +
-        "they are never printed. Flags go after the command. Exit codes: 0 completed (every account), 1 an " +
-        "API or network error, 2 bad usage, 3 completed with a failed account, 4 a deadline passed, 130 " +
-        "await stopped by Ctrl-C."
+        "that prints and forwards; the simulator; a fleet of sessions on the tracker's store. Credentials from " +
+        "--api-key and --server-hash or BANKCONNECT_API_KEY and BANKCONNECT_SERVER_HASH, the API from --base-url " +
+        "or BANKCONNECT_BASE_URL; they are never printed. Flags go after the command. Exit codes: 0 completed " +
+        "(every account), 1 an API or network error, 2 bad usage, 3 completed with a failed account, 4 a " +
+        "deadline passed, 130 await stopped by Ctrl-C."
       ],
       [
         ["bankconnect watch 0d6a7c55-2f8b-4f7e-b0b5-6a1f0e0c9d11", "a session, live, until it completes"],
         ["bankconnect await s-1 --deadline 30m --json", "its outcome as a JSON line"],
         ["bankconnect listen --forward-to http://localhost:3000/webhooks", "webhooks, printed and forwarded"],
-        ["bankconnect simulate", "a local BankConnect API to try it on"]
+        ["bankconnect simulate", "a local BankConnect API to try it on"],
+        ["bankconnect track add s-1 s-2 && bankconnect track run --until-done", "a fleet, tracked to its outcomes"]
       ]
     )),
     Command.withSubcommands([
@@ -110,7 +123,8 @@ export const command = Command.make("bankconnect", {}, () =>
       Initiate.command,
       Webhook.command,
       Listen.command,
-      Simulate.command
+      Simulate.command,
+      Track.command
     ])
   )
 

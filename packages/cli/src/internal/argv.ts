@@ -28,8 +28,14 @@ export const secrets = (argv: ReadonlyArray<string>): ReadonlyArray<string> => {
   return out
 }
 
-/** The command named on the line (`webhook set` for the nested one), if any. */
+const nested: Record<string, ReadonlyArray<string>> = {
+  webhook: ["set"],
+  track: ["add", "list", "remove", "run"]
+}
+
+/** The command named on the line (`webhook set`, `track run` for the nested ones), if any. */
 export const commandOf = (argv: ReadonlyArray<string>): ReadonlyArray<string> => {
   const words = argv.slice(2).filter((arg) => !arg.startsWith("-"))
-  return words[0] === "webhook" && words[1] === "set" ? ["webhook", "set"] : words.slice(0, 1)
+  const sub = words[0] === undefined ? undefined : nested[words[0]]
+  return sub !== undefined && words[1] !== undefined && sub.includes(words[1]) ? words.slice(0, 2) : words.slice(0, 1)
 }

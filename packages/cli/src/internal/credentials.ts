@@ -6,6 +6,7 @@
  */
 import * as BankConnectClient from "@effect-bankconnect/client/BankConnectClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -65,9 +66,10 @@ const usageOf = (error: ConfigError.ConfigError): UsageError => {
 
 /**
  * Reads the settings, registers the credentials with the scrubber, and builds the client's
- * layer over `fetch` (the client sets `redirect: "manual"` on every request).
+ * layer over `fetch` (the client sets `redirect: "manual"` on every request), through
+ * `observe` when given (the tracker's `RateLimit.observe`, which tells it of each 429).
  */
-export const clientLayer = (flags: Flags) =>
+export const clientLayer = (flags: Flags, observe?: (client: HttpClient.HttpClient) => HttpClient.HttpClient) =>
   Effect.gen(function*() {
     const given = new Map<string, string>()
     Option.map(flags.apiKey, (key) => given.set("BANKCONNECT_API_KEY", Redacted.value(key)))
@@ -87,7 +89,12 @@ export const clientLayer = (flags: Flags) =>
     yield* output.addSecret(Redacted.value(config.serverHash))
     const baseUrl = Option.getOrElse(config.baseUrl, () => BankConnectClient.defaultBaseUrl)
     yield* Effect.logDebug(`bankconnect: base URL ${baseUrl}`)
+    const transport = observe === undefined
+      ? FetchHttpClient.layer
+      : Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, observe)).pipe(
+        Layer.provide(FetchHttpClient.layer)
+      )
     return BankConnectClient.layer({ apiKey: config.apiKey, serverHash: config.serverHash, baseUrl }).pipe(
-      Layer.provide(FetchHttpClient.layer)
+      Layer.provide(transport)
     )
   })

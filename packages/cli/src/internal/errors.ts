@@ -6,6 +6,7 @@ import * as BankConnectError from "@effect-bankconnect/client/BankConnectError"
 import type * as Completion from "@effect-bankconnect/client/Completion"
 import type * as WebhookServer from "@effect-bankconnect/client/WebhookServer"
 import type * as Simulator from "@effect-bankconnect/simulator/Simulator"
+import type * as TrackerError from "@effect-bankconnect/tracker/TrackerError"
 import * as Schema from "effect/Schema"
 import * as ExitCodes from "./exitCodes.js"
 
@@ -31,6 +32,7 @@ export type CliError =
   | WebhookServer.ServeError
   | Simulator.StartError
   | Simulator.ScenarioError
+  | TrackerError.TrackerStoreError
   | UsageError
   | FileError
 
@@ -176,6 +178,14 @@ export const describe = (error: CliError): Described => {
       return failed(oneLine(error.message), "pick another --port (0 picks a free one)")
     case "ScenarioError":
       return failed(oneLine(error.message), "fix the scenario file (see the simulator's README)", ExitCodes.usage)
+    case "TrackerStoreError":
+      return failed(
+        oneLine(error.message, 300),
+        error.operation === "open" || error.operation === "migrate"
+          ? "check --db (or BANKCONNECT_TRACKER_DATABASE_URL): a file: URL or path whose directory exists and is " +
+            "writable; --verbose logs the cause"
+          : "check the tracker's database (--db or BANKCONNECT_TRACKER_DATABASE_URL); --verbose logs the cause"
+      )
     case "UsageError":
       return failed(oneLine(error.message), error.hint ?? "see --help", ExitCodes.usage)
     case "FileError":
