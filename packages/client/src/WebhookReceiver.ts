@@ -37,6 +37,24 @@ export interface DedupeStore {
   readonly has: (key: string) => Effect.Effect<boolean>
   /** Marks an event as handled (only after `onEvent` succeeded). */
   readonly add: (key: string) => Effect.Effect<void>
+  /**
+   * For a store shared between processes: takes the event for this receiver, atomically
+   * (a unique key in a database, say), where `has` then `add` would let two receivers
+   * both handle a copy each. `"new"`: this receiver handles it (then `add`, or `release`
+   * if `onEvent` fails); `"handled"`: it was, the delivery is acknowledged; `"busy"`:
+   * another receiver is handling it now, the delivery is answered 503 with `Retry-After`
+   * so the sender tries again. A claim should lapse after a while (longer than
+   * `handlerTimeout`), in case its receiver died. When present, `has` is not called.
+   *
+   * @since 0.3.0
+   */
+  readonly claim?: ((key: string) => Effect.Effect<"new" | "handled" | "busy">) | undefined
+  /**
+   * Gives a claim back, when `onEvent` failed or timed out, so the next copy is handled.
+   *
+   * @since 0.3.0
+   */
+  readonly release?: ((key: string) => Effect.Effect<void>) | undefined
 }
 
 /**

@@ -74,6 +74,54 @@ describe("Webhook.serve", () => {
       expect(runs).toBe(2)
     }).pipe(Effect.scoped))
 
+  it.live("with a shared store's claim: handled once across receivers, busy while another handles it", () =>
+    Effect.gen(function*() {
+      // the store two receivers (two replicas) share: a claim is atomic
+      const claims = new Map<string, "handling" | "handled">()
+      const released: Array<string> = []
+      const store: Webhook.DedupeStore = {
+        has: () => Effect.die("has is not called when claim is given"),
+        claim: (key) =>
+          Effect.sync(() => {
+            const found = claims.get(key)
+            if (found === undefined) {
+              claims.set(key, "handling")
+              return "new" as const
+            }
+            return found === "handled" ? "handled" as const : "busy" as const
+          }),
+        add: (key) => Effect.sync(() => void claims.set(key, "handled")),
+        release: (key) =>
+          Effect.sync(() => {
+            released.push(key)
+            claims.delete(key)
+          })
+      }
+      const gate = yield* Deferred.make<void>()
+      let runs = 0
+      let fail = true
+      const onEvent = () =>
+        Effect.zipRight(
+          Effect.sync(() => void runs++),
+          Effect.zipRight(Deferred.await(gate), fail ? Effect.fail("down") : Effect.void)
+        )
+      const one = yield* Webhook.serve({ dedupe: store, onEvent })
+      const two = yield* Webhook.serve({ dedupe: store, onEvent })
+      // a copy at each while the first is handled: the second is told to deliver again
+      const first = yield* Effect.fork(post(one.url, enrichment("s")))
+      yield* Effect.promise(() => vi.waitFor(() => expect(runs).toBe(1)))
+      const second = yield* post(two.url, enrichment("s"))
+      expect([second.status, second.json.error.code]).toEqual([503, "DELIVERY_IN_PROGRESS"])
+      // the first fails: its claim is given back, and the next copy is handled
+      yield* Deferred.succeed(gate, void 0)
+      expect((yield* Fiber.join(first)).status).toBe(500)
+      expect(released).toHaveLength(1)
+      fail = false
+      expect((yield* post(two.url, enrichment("s"))).json).toEqual({ status: "ok" })
+      expect((yield* post(one.url, enrichment("s"))).json).toEqual({ status: "duplicate" })
+      expect(runs).toBe(2)
+    }).pipe(Effect.scoped))
+
   it.live("interrupts a handler whose client went away, and every handler when its scope closes", () =>
     Effect.gen(function*() {
       const started: Array<string> = []

@@ -61,6 +61,7 @@ import type * as BankConnectClient from "@effect-bankconnect/client/BankConnectC
 import type * as BankConnectError from "@effect-bankconnect/client/BankConnectError"
 import type * as Insights from "@effect-bankconnect/client/Insights"
 import type * as WebhookPayload from "@effect-bankconnect/client/WebhookPayload"
+import type * as WebhookReceiver from "@effect-bankconnect/client/WebhookReceiver"
 import * as WebhookServer from "@effect-bankconnect/client/WebhookServer"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -226,6 +227,13 @@ export interface Service {
   readonly attachReceiver: Effect.Effect<void, never, Scope.Scope>
   /** Where the tracker stands now. */
   readonly stats: Effect.Effect<Stats>
+  /**
+   * The webhook dedupe store that replicas share, from the tracker's store (a table with a
+   * unique key in SQL): {@link layerWebhookServer} uses it; give it to your own receiver
+   * (`dedupe`) so that copies of one delivery taken by two replicas are handled once.
+   * `undefined` unless the tracker runs as a replica (one process keeps its receiver's own).
+   */
+  readonly dedupe: WebhookReceiver.DedupeStore | undefined
 }
 
 /**
@@ -420,7 +428,8 @@ export const layerConfig = <E = never, R = never>(
 /**
  * A webhook server (the client's `WebhookServer.serve`) that hands every delivery to the
  * tracker, attached for its lifetime (so `fallbackInterval` applies). It provides the
- * client's `WebhookEvents` too; its own `onEvent`, if given, runs after the tracker's.
+ * client's `WebhookEvents` too; its own `onEvent`, if given, runs after the tracker's. Its
+ * dedupe is the tracker's store's (shared by replicas) unless `dedupe` is given.
  *
  * @since 0.3.0
  * @category layers
@@ -435,6 +444,7 @@ export const layerWebhookServer = <E = never, R = never>(
       const own = options?.onEvent
       const server = yield* WebhookServer.serve<E, R>({
         ...options,
+        dedupe: options?.dedupe ?? tracker.dedupe,
         onEvent: (event) =>
           own === undefined ? tracker.onEvent(event) : Effect.zipRight(tracker.onEvent(event), own(event))
       })

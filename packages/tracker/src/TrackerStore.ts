@@ -41,6 +41,7 @@
  *
  * @since 0.3.0
  */
+import type * as WebhookReceiver from "@effect-bankconnect/client/WebhookReceiver"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -301,6 +302,12 @@ export interface Coordination {
   readonly wake?: ((sessionId: string) => Effect.Effect<void, TrackerStoreError>) | undefined
   /** The session ids other replicas asked to wake (Postgres `LISTEN`). */
   readonly wakes?: Stream.Stream<string, TrackerStoreError> | undefined
+  /**
+   * The webhook receivers' dedupe store, shared by the replicas: a table with a unique key,
+   * so two replicas taking copies of one delivery never both handle it
+   * (`WebhookReceiver.DedupeStore.claim`). Pruned with the outbox.
+   */
+  readonly dedupe?: WebhookReceiver.DedupeStore | undefined
 }
 
 /**

@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as TestClock from "effect/TestClock"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -189,6 +190,28 @@ describe.each(stores)("leases: %s", (_, open) => {
       // b's lease runs out unacknowledged (b died mid-handler): a takes the event over
       const retaken = yield* coordination(a).claimDeliveries({ owner: "a", now: 1001, until: 2001, limit: 10 })
       expect(retaken.map((event) => event.id)).toEqual(claimedB.map((event) => event.id))
+    }))
+})
+
+describe.each(stores)("webhook dedupe shared by replicas: %s", (_, open) => {
+  it.scoped("one claim per key: busy while held, handled once added, free again if released or lapsed", () =>
+    Effect.gen(function*() {
+      const [openA, openB] = open()
+      const a = coordination(yield* openA()).dedupe!
+      const b = coordination(yield* openB()).dedupe!
+      expect(yield* a.claim!("k-1")).toBe("new")
+      expect(yield* b.claim!("k-1")).toBe("busy")
+      expect(yield* b.has("k-1")).toBe(false)
+      yield* a.add("k-1")
+      expect(yield* b.claim!("k-1")).toBe("handled")
+      expect(yield* b.has("k-1")).toBe(true)
+      expect(yield* b.claim!("k-2")).toBe("new")
+      yield* b.release!("k-2")
+      expect(yield* a.claim!("k-2")).toBe("new")
+      // a claim lapses after a minute (its receiver died): the next copy is handled
+      yield* TestClock.adjust("61 seconds")
+      expect(yield* b.claim!("k-2")).toBe("new")
+      expect(yield* a.claim!("k-1")).toBe("handled")
     }))
 })
 

@@ -122,6 +122,14 @@ const busy = refuse(503, "RECEIVER_BUSY", "The receiver is handling too much at 
   connection: "close"
 })
 
+/** The answer when another process is handling a copy of the same event now (a shared store's `claim`). */
+const handledElsewhere = refuse(
+  503,
+  "DELIVERY_IN_PROGRESS",
+  "A copy of this event is being handled now; deliver it again",
+  { "retry-after": "1" }
+)
+
 /** The body bytes the deliveries being handled hold, and the most they may. */
 interface Budget {
   used: number
@@ -296,7 +304,13 @@ export const make = <E, R>(options: Options<E, R>, decoder: Decoder): Receiver<R
       refuse(400, error.reason === "InvalidJson" ? "INVALID_JSON" : "INVALID_PAYLOAD", error.message)
     )
 
-  /** Runs `onEvent` and marks the event handled; the copies waiting are released however it ends. */
+  const claim = store?.claim
+  const release = store?.release
+
+  /**
+   * Runs `onEvent` and marks the event handled; the copies waiting are released however it
+   * ends, and a shared store's claim is given back if it was not handled.
+   */
   const handleFirst = (key: string, event: WebhookPayload.Event, bodyBytes: number): Effect.Effect<Answer, never, R> =>
     Effect.uninterruptibleMask((restore) => {
       const done = Deferred.unsafeMake<boolean>(FiberId.none)
@@ -318,18 +332,48 @@ export const make = <E, R>(options: Options<E, R>, decoder: Decoder): Receiver<R
         }
       )
       return Effect.onExit(restore(handle), () =>
-        Effect.sync(() => {
-          if (inFlight.get(key) === done) inFlight.delete(key)
-          Deferred.unsafeDone(done, Exit.succeed(handled))
-        }))
+        Effect.zipRight(
+          claim !== undefined && release !== undefined && !handled
+            ? Effect.catchAllCause(release(key), () => Effect.void)
+            : Effect.void,
+          Effect.sync(() => {
+            if (inFlight.get(key) === done) inFlight.delete(key)
+            Deferred.unsafeDone(done, Exit.succeed(handled))
+          })
+        ))
     })
+
+  /** With a shared store: the copy in this process first, then the store's atomic claim. */
+  const handleClaimed = (
+    take: (key: string) => Effect.Effect<"new" | "handled" | "busy">,
+    key: string,
+    event: WebhookPayload.Event,
+    bodyBytes: number
+  ): Effect.Effect<Answer, never, R> => {
+    const running = inFlight.get(key)
+    if (running !== undefined) {
+      return Effect.flatMap(
+        Deferred.await(running),
+        (handled) => handled ? Effect.succeed(duplicate) : handleClaimed(take, key, event, bodyBytes)
+      )
+    }
+    return Effect.flatMap(take(key), (claimed) =>
+      claimed === "handled"
+        ? Effect.succeed(duplicate)
+        : claimed === "busy"
+        ? Effect.succeed(handledElsewhere)
+        // a copy that arrived here meanwhile waits for this one
+        : inFlight.has(key)
+        ? handleClaimed(take, key, event, bodyBytes)
+        : handleFirst(key, event, bodyBytes))
+  }
 
   /**
    * Runs `onEvent` once per key: a copy that arrives while the first runs waits for it, and
    * handles the event itself if the first did not (it failed, timed out or was interrupted).
    */
   const handleOnce = (key: string, event: WebhookPayload.Event, bodyBytes: number): Effect.Effect<Answer, never, R> =>
-    Effect.flatMap(
+    claim !== undefined && memory === undefined ? handleClaimed(claim, key, event, bodyBytes) : Effect.flatMap(
       store === undefined || memory !== undefined ? Effect.sync(() => memory?.has(key) === true) : store.has(key),
       (seen) => {
         if (seen) return Effect.succeed(duplicate)

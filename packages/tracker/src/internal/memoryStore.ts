@@ -1,3 +1,5 @@
+import type * as WebhookReceiver from "@effect-bankconnect/client/WebhookReceiver"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
@@ -100,6 +102,9 @@ export const make = (options?: Options): TrackerStore.Service => {
 
   const pruneAcknowledged = (before: number) =>
     Effect.sync(() => {
+      for (const [key, webhook] of webhooks) {
+        if (webhook.state === "handled" && webhook.receivedAt < before) webhooks.delete(key)
+      }
       let pruned = 0
       for (const [id, event] of events) {
         if (event.acknowledgedAt !== null && event.acknowledgedAt < before) {
@@ -130,7 +135,30 @@ export const make = (options?: Options): TrackerStore.Service => {
     return leased
   }
 
+  const webhooks = new Map<string, { state: "handling" | "handled"; until: number; receivedAt: number }>()
+  const dedupe: WebhookReceiver.DedupeStore = {
+    has: (key) => Effect.sync(() => webhooks.get(key)?.state === "handled"),
+    claim: (key) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const found = webhooks.get(key)
+        if (found === undefined || (found.state === "handling" && found.until < now)) {
+          webhooks.set(key, { state: "handling", until: now + 60_000, receivedAt: now })
+          return "new" as const
+        }
+        return found.state === "handled" ? "handled" as const : "busy" as const
+      }),
+    add: (key) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        webhooks.set(key, { state: "handled", until: now, receivedAt: webhooks.get(key)?.receivedAt ?? now })
+      }),
+    release: (key) =>
+      Effect.sync(() => {
+        if (webhooks.get(key)?.state === "handling") webhooks.delete(key)
+      })
+  }
+
   const coordination: TrackerStore.Coordination = {
+    dedupe,
     claim: ({ limit, now, owner, until }) =>
       Effect.sync(() => {
         const claimed: Array<TrackerStore.SessionRecord> = []

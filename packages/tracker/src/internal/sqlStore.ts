@@ -1,6 +1,8 @@
+import type * as WebhookReceiver from "@effect-bankconnect/client/WebhookReceiver"
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlError from "@effect/sql/SqlError"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
@@ -106,6 +108,13 @@ export const migrations = (
   name VARCHAR(32) PRIMARY KEY,
   value BIGINT NOT NULL
 )`
+    yield* sql`CREATE TABLE ${sql(`${prefix}webhooks`)} (
+  dedupe_key TEXT PRIMARY KEY,
+  state VARCHAR(16) NOT NULL,
+  until_at BIGINT NOT NULL,
+  received_at BIGINT NOT NULL
+)`
+    yield* sql`CREATE INDEX ${sql(`${prefix}webhooks_received`)} ON ${sql(`${prefix}webhooks`)} (received_at)`
   })
 })
 
@@ -221,6 +230,7 @@ export const make = (
     const outbox = sql(`${prefix}outbox`)
     const replicas = sql(`${prefix}replicas`)
     const fleet = sql(`${prefix}fleet`)
+    const webhooks = sql(`${prefix}webhooks`)
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
     const forUpdate = isPg ? sql` FOR UPDATE` : sql``
 
@@ -319,6 +329,8 @@ ORDER BY created_at, session_id, seq LIMIT ${Math.max(0, Math.floor(query.limit)
 WHERE acknowledged_at IS NOT NULL AND acknowledged_at < ${before}`
         const n = Number(row?.n ?? 0)
         if (n > 0) yield* sql`DELETE FROM ${outbox} WHERE acknowledged_at IS NOT NULL AND acknowledged_at < ${before}`
+        // the webhooks handled as long ago: a copy that old is not coming
+        yield* sql`DELETE FROM ${webhooks} WHERE received_at < ${before} AND state = 'handled'`
         return n
       }).pipe(sql.withTransaction, Effect.mapError(storeError("pruneAcknowledged")))
 
@@ -434,6 +446,47 @@ RETURNING session_id`
         { discard: true }
       ).pipe(Effect.mapError(storeError("releaseDeliveries")))
 
+    // --- the webhook receivers' dedupe, shared: a claim is a row, taken atomically
+
+    const claimMillis = 60_000
+    const dedupe: WebhookReceiver.DedupeStore = {
+      has: (key) =>
+        sql<{ readonly state: string }>`SELECT state FROM ${webhooks} WHERE dedupe_key = ${key}`.pipe(
+          Effect.map((rows) => rows[0]?.state === "handled"),
+          Effect.orElseSucceed(() => false)
+        ),
+      claim: (key) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const taken = yield* sql`INSERT INTO ${webhooks} (dedupe_key, state, until_at, received_at)
+VALUES (${key}, 'handling', ${now + claimMillis}, ${now})
+ON CONFLICT (dedupe_key) DO UPDATE SET until_at = excluded.until_at, received_at = excluded.received_at
+WHERE ${webhooks}.state = 'handling' AND ${webhooks}.until_at < excluded.received_at
+RETURNING dedupe_key`
+          if (taken.length > 0) return "new" as const
+          const [row] = yield* sql<{ readonly state: string }>`SELECT state FROM ${webhooks} WHERE dedupe_key = ${key}`
+          return row?.state === "handled" ? "handled" as const : "busy" as const
+        }).pipe(
+          // the store unreachable: the sender delivers again later
+          Effect.orElseSucceed(() => "busy" as const)
+        ),
+      add: (key) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          sql`INSERT INTO ${webhooks} (dedupe_key, state, until_at, received_at) VALUES (${key}, 'handled', ${now}, ${now})
+ON CONFLICT (dedupe_key) DO UPDATE SET state = 'handled'`).pipe(
+            // not marked: the claim lapses, and a later copy is handled again (at least once)
+            Effect.catchAll(() =>
+              Effect.void
+            ),
+            Effect.asVoid
+          ),
+      release: (key) =>
+        sql`DELETE FROM ${webhooks} WHERE dedupe_key = ${key} AND state = 'handling'`.pipe(
+          Effect.catchAll(() => Effect.void),
+          Effect.asVoid
+        )
+    }
+
     const notifications = options.notifications
     const wakeChannel = `${prefix}wake`
     const coordination: TrackerStore.Coordination = {
@@ -444,6 +497,7 @@ RETURNING session_id`
       pause,
       claimDeliveries,
       releaseDeliveries,
+      dedupe,
       wake: notifications === undefined
         ? undefined
         : (sessionId) => notifications.notify(wakeChannel, sessionId).pipe(Effect.mapError(storeError("wake"))),

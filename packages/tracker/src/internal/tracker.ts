@@ -1143,6 +1143,8 @@ export const make = <E = never, R = never>(
       events: Stream.fromPubSub(pubsub),
       onEvent,
       attachReceiver,
-      stats
+      stats,
+      // one process keeps its receiver's own (in memory, with its fast path)
+      dedupe: lease === undefined ? undefined : store.coordination?.dedupe
     } satisfies Tracker.Service
   })
