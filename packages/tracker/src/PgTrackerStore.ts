@@ -50,7 +50,11 @@ export const make = (
   Effect.flatMap(PgClient.PgClient, (pg) =>
     Internal.make({
       ...options,
-      notifications: { notify: pg.notify, listen: pg.listen }
+      notifications: {
+        // `pg_notify` takes the payload as a parameter (`NOTIFY` itself takes only a literal)
+        notify: (channel, payload) => Effect.asVoid(pg`SELECT pg_notify(${channel}, ${payload})`),
+        listen: pg.listen
+      }
     }).pipe(Effect.provideService(SqlClient.SqlClient, pg)))
 
 /**
