@@ -1,8 +1,9 @@
 // Proves the packages install and run as a user gets them: builds them, packs each with
 // `pnpm pack` (which applies `publishConfig`), installs the tarballs with npm into a project
 // outside the workspace, and runs there: an ESM script and a CommonJS one with plain `node`
-// (the simulator started, `getProgress` and `watchProgress` to completion), and `tsc --noEmit`
-// of a strict TypeScript consumer under `nodenext` and `bundler` resolution.
+// (the simulator started, `getProgress` and `watchProgress` to completion), an ESM script of
+// the tracker (one session tracked to completion on the memory store and on a libsql file),
+// and `tsc --noEmit` of a strict TypeScript consumer under `nodenext` and `bundler` resolution.
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -10,8 +11,11 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
-const packages = ["client", "simulator", "cli"]
+// the cli depends on the tracker: its tarball installs only beside the tracker's
+const packages = ["client", "simulator", "tracker", "cli"]
 const versions = JSON.parse(Fs.readFileSync(Path.join(root, "packages/client/package.json"), "utf8")).devDependencies
+const trackerVersions = JSON.parse(Fs.readFileSync(Path.join(root, "packages/tracker/package.json"), "utf8"))
+  .devDependencies
 const rootDev = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8")).devDependencies
 
 const pnpm = process.env.npm_execpath?.includes("pnpm")
@@ -77,9 +81,13 @@ Fs.writeFileSync(
       dependencies: {
         "@effect-bankconnect/client": `file:${packed.client}`,
         "@effect-bankconnect/simulator": `file:${packed.simulator}`,
+        "@effect-bankconnect/tracker": `file:${packed.tracker}`,
         "@effect-bankconnect/cli": `file:${packed.cli}`,
+        "@effect/experimental": trackerVersions["@effect/experimental"],
         "@effect/platform": versions["@effect/platform"],
         "@effect/platform-node": versions["@effect/platform-node"],
+        "@effect/sql": trackerVersions["@effect/sql"],
+        "@effect/sql-libsql": trackerVersions["@effect/sql-libsql"],
         effect: versions.effect
       },
       devDependencies: { "@types/node": rootDev["@types/node"], typescript: rootDev.typescript }
@@ -149,6 +157,61 @@ step("the bankconnect bin", () => {
 })
 step("CommonJS with plain node (require of ESM)", () => run(process.execPath, ["cjs.cjs"], consumer).out.trim())
 
+// the tracker: one session on the simulator, tracked to completion on each store
+Fs.writeFileSync(
+  Path.join(consumer, "tracker.mjs"),
+  `import { Effect, Layer, Option, Redacted } from "effect"
+import { FetchHttpClient } from "@effect/platform"
+import { BankConnectClient } from "@effect-bankconnect/client"
+import { Simulator } from "@effect-bankconnect/simulator"
+import { SqlTrackerStore, Tracker, TrackerStore } from "@effect-bankconnect/tracker"
+import { createRequire } from "node:module"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+const require = createRequire(import.meta.url)
+const fast = { identity: 20, transaction: 20, processing: 20, fraud: 20 }
+const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "tracker-"))
+const database = Path.join(dir, "tracker.db")
+const trackOne = (name, store) => Effect.gen(function*() {
+  const sim = yield* Simulator.make()
+  const { sessionId } = yield* sim.createSession({ stageMillis: fast })
+  const client = BankConnectClient.layer({
+    apiKey: Redacted.make(sim.apiKey),
+    serverHash: Redacted.make(sim.serverHash),
+    baseUrl: sim.baseUrl
+  }).pipe(Layer.provide(FetchHttpClient.layer))
+  const handled = []
+  const layer = Tracker.layer({ interval: "50 millis", handler: (event) => Effect.sync(() => handled.push(event._tag)) })
+    .pipe(Layer.provide(store), Layer.provide(client))
+  return yield* Effect.gen(function*() {
+    const tracker = yield* Tracker.Tracker
+    yield* tracker.track(sessionId, { reference: "pack-check", deadline: "30 seconds" })
+    const completed = yield* tracker.awaitCompletion(sessionId)
+    const record = Option.getOrThrow(yield* tracker.get(sessionId))
+    if (completed.sessionId !== sessionId || record.state !== "completed" || completed.reference !== "pack-check") {
+      throw new Error(name + ": not completed")
+    }
+    return name + ": " + completed._tag + " via " + completed.via + ", " +
+      completed.accounts.map((account) => account.status).join(", ")
+  }).pipe(Effect.provide(layer))
+}).pipe(Effect.scoped)
+const main = Effect.gen(function*() {
+  const internal = yield* Effect.either(Effect.try(() => require.resolve("@effect-bankconnect/tracker/internal/tracker")))
+  if (internal._tag === "Right") throw new Error("an internal module is exported")
+  const memory = yield* trackOne("memory store", TrackerStore.layerMemory)
+  const libsql = yield* trackOne("libsql store", SqlTrackerStore.layerLibsql({ url: "file:" + database }))
+  if (!Fs.existsSync(database)) throw new Error("no database file")
+  return memory + "; " + libsql
+}).pipe(Effect.ensuring(Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))))
+Effect.runPromise(main).then((summary) => console.log(summary), (error) => {
+  console.error(error)
+  process.exit(1)
+})
+`
+)
+step("the tracker, ESM with plain node", () => run(process.execPath, ["tracker.mjs"], consumer).out.trim())
+
 // a strict TypeScript consumer: the library's types must hold under the user's settings
 Fs.writeFileSync(
   Path.join(consumer, "consumer.ts"),
@@ -156,6 +219,7 @@ Fs.writeFileSync(
 import { AsyncClient, BankConnectClient, BankConnectError, Progress, Webhook } from "@effect-bankconnect/client"
 import * as Completion from "@effect-bankconnect/client/Completion"
 import { Simulator } from "@effect-bankconnect/simulator"
+import { SqlTrackerStore, Tracker, type TrackerEvent } from "@effect-bankconnect/tracker"
 import { Effect, Layer, Redacted, Stream } from "effect"
 
 export const program = Effect.gen(function*() {
@@ -175,6 +239,10 @@ export const program = Effect.gen(function*() {
 )
 export const handler: (request: Request) => Promise<Response> = Webhook.toWebHandler({ onEvent: () => undefined })
 export const asyncClient: AsyncClient.AsyncClient = AsyncClient.make({ apiKey: "consumer-key", serverHash: "consumer-hash" })
+export const tracker: Layer.Layer<Tracker.Tracker, unknown, BankConnectClient.BankConnectClient> = Tracker.layer({
+  interval: "2 seconds",
+  handler: (event: TrackerEvent.TrackerEvent) => event._tag === "Completed" ? Effect.log(event.accounts.length) : Effect.void
+}).pipe(Layer.provide(SqlTrackerStore.layerLibsql({ url: "file:tracker.db" })))
 `
 )
 const strict = {

@@ -71,6 +71,41 @@ describe.concurrent("examples on the simulator", () => {
     }
   }, 60_000)
 
+  it("fleet.ts: 20 sessions tracked on libsql, each outcome written once by the handler", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), "bankconnect-example-"))
+    try {
+      const { code, stderr, stdout } = await run("fleet.ts", { BANKCONNECT_OUT_DIR: outDir })
+      expect([code, stderr]).toEqual([0, ""])
+      expect(stdout).toContain(`tracking 20 sessions in ${join(outDir, "tracker.db")}`)
+      // each session's outcome printed once, as the handler first wrote it
+      const printed = lines(stdout).filter((line) => /^application-\d\d: /.test(line))
+      expect(printed).toHaveLength(20)
+      expect(new Set(printed.map((line) => line.slice(0, 14))).size).toBe(20)
+      expect(printed).toContainEqual(
+        expect.stringMatching(/^application-18: completed via (webhook|polling), failed INCOMPLETE_MONTHS$/)
+      )
+      expect(printed).toContain("application-19: failed: SessionDeleted")
+      expect(printed).toContain("application-20: timed out")
+      // the two sessions without a webhook can only complete by polling
+      for (const reference of ["application-16", "application-17"]) {
+        expect(printed).toContain(`${reference}: completed via polling, completed`)
+      }
+      expect(stdout).toMatch(/^summary: 18 completed \(\d+ via webhook, \d+ via polling\), 1 failed, 1 timed out$/m)
+      expect(stdout).toContain("accounts: 17 completed, 1 failed")
+      // the file: one line per session, each a distinct outcome event of the session
+      const outcomes = readFileSync(join(outDir, "outcomes.jsonl"), "utf8").trim().split("\n").map((line) =>
+        JSON.parse(line) as { eventId: string; sessionId: string; outcome: string }
+      )
+      expect(outcomes).toHaveLength(20)
+      expect(new Set(outcomes.map((o) => o.eventId)).size).toBe(20)
+      expect(new Set(outcomes.map((o) => o.sessionId)).size).toBe(20)
+      for (const o of outcomes) expect(o.eventId.startsWith(`${o.sessionId}:`)).toBe(true)
+      expect(statSync(join(outDir, "tracker.db")).size).toBeGreaterThan(0)
+    } finally {
+      rmSync(outDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+
   it("register-webhook.ts: registers the URL with the simulator", async () => {
     const { code, stderr, stdout } = await run("register-webhook.ts")
     expect([code, stderr]).toEqual([0, ""])

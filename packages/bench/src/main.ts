@@ -2,17 +2,20 @@
  * `pnpm bench`: runs every benchmark, prints markdown tables, and writes the results with
  * the machine they ran on to `packages/bench/results/latest.json`, then renders the report
  * `docs/performance.md` from that file (`report.ts`). `pnpm bench receiver completion` runs
- * only those (of decode, requests, sessions, receiver, completion) and writes nothing.
+ * only those (of decode, requests, sessions, receiver, completion, tracker) and writes
+ * nothing, but for the tracker: whenever it runs (`pnpm bench tracker`), its section of
+ * `latest.json` is replaced, with its own date and machine, the other sections kept as they
+ * are, and the report rendered again.
  */
-import { writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
-import { fileURLToPath } from "node:url"
 import * as Decode from "./decode.js"
 import { table } from "./harness.js"
 import * as ManySessions from "./manySessions.js"
 import * as Report from "./report.js"
 import * as RequestOverhead from "./requestOverhead.js"
 import * as TimeToCompletion from "./timeToCompletion.js"
+import * as Tracker from "./tracker.js"
 import * as WebhookReceiver from "./webhookReceiver.js"
 
 const machine = {
@@ -23,7 +26,7 @@ const machine = {
   platform: `${os.platform()} ${os.release()}`
 }
 
-const benchmarks = ["decode", "requests", "sessions", "receiver", "completion"] as const
+const benchmarks = ["decode", "requests", "sessions", "receiver", "completion", "tracker"] as const
 const chosen = process.argv.slice(2)
 // `insights` runs only on its own, printing its table (`insights.ts`): it is not in the report
 if (chosen.length === 1 && chosen[0] === "insights") {
@@ -49,6 +52,14 @@ const requests = await step("requests", RequestOverhead.run)
 const sessions = await step("sessions", ManySessions.run)
 const receiver = await step("receiver", WebhookReceiver.run)
 const completion = await step("completion", TimeToCompletion.run)
+const trackerStarted = performance.now()
+const trackerCases = await step("tracker", Tracker.run)
+const tracker: Tracker.TrackerResults | undefined = trackerCases && {
+  date: new Date().toISOString(),
+  machine,
+  seconds: Math.round((performance.now() - trackerStarted) / 1000),
+  cases: trackerCases
+}
 const seconds = Math.round((performance.now() - started) / 1000)
 
 /** The rows' findings (what remains of a missed target, as measured), one line each. */
@@ -71,19 +82,23 @@ console.log(
     ...section("Many sessions (2-second interval)", sessions, ManySessions.table),
     ...section("Webhook receiver", receiver, WebhookReceiver.table),
     ...section("Time to completion", completion, TimeToCompletion.table),
+    ...section("Fleet tracker", trackerCases, (cases) => `${Tracker.table(cases)}\n\n${Tracker.targetsTable(cases)}`),
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ` +
     `the run took ${seconds} s.`
   ].join("\n\n")
 )
+const out = Report.resultsPath
+const save = (results: object) => writeFileSync(out, JSON.stringify(results, null, 2) + "\n")
 if (chosen.length === 0) {
-  const out = fileURLToPath(new URL("../results/latest.json", import.meta.url))
-  writeFileSync(
-    out,
-    JSON.stringify(
-      { date: new Date().toISOString(), machine, seconds, decode, requests, sessions, receiver, completion },
-      null,
-      2
-    ) + "\n"
-  )
-  Report.write(out)
+  save({ date: new Date().toISOString(), machine, seconds, decode, requests, sessions, receiver, completion, tracker })
+  console.error(`wrote ${out} and ${Report.write(out)}`)
+} else if (tracker !== undefined) {
+  // the tracker's section alone: the others stay as the last full run left them
+  const previous = existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) as Report.Results : undefined
+  if (previous === undefined) {
+    console.error(`no ${out} to add the tracker's figures to: run the whole bench once`)
+  } else {
+    save({ ...previous, tracker })
+    console.error(`wrote the tracker's section of ${out}, and ${Report.write(out)}`)
+  }
 }

@@ -44,8 +44,8 @@ const runOne = async (
   return { ...report, transport, contender, seconds: options.seconds }
 }
 
-/** Creates `count` sessions that stay processing for the whole run. */
-const createSessions = async (simulator: Ready, count: number) => {
+/** Creates `count` sessions in the simulator that stay processing for the whole run (and send no webhook). */
+export const createSessions = async (simulator: Ready, count: number) => {
   const ids: Array<string> = []
   for (let i = 0; i < count; i++) {
     const response = await fetch(`${simulator.url}/__simulator/sessions`, {

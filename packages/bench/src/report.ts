@@ -3,8 +3,9 @@
  * `pnpm bench` run (`packages/bench/results/latest.json`). The prose that says how each
  * table was measured, how to read it and what limits each missed target is fixed here; every
  * figure and table comes from the results. `pnpm bench` regenerates the report after a full
- * run; `tsx src/report.ts` (`pnpm --filter @effect-bankconnect/bench report`) regenerates it
- * from the results on disk. A test checks that the checked-in report is `render` of them.
+ * run, and `pnpm bench tracker` after replacing the tracker's section; `tsx src/report.ts`
+ * (`pnpm --filter @effect-bankconnect/bench report`) regenerates it from the results on
+ * disk. A test checks that the checked-in report is `render` of them.
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url"
 import * as Harness from "./harness.js"
 import * as ManySessions from "./manySessions.js"
 import * as TimeToCompletion from "./timeToCompletion.js"
+import * as Tracker from "./tracker.js"
 import * as WebhookReceiver from "./webhookReceiver.js"
 
 /** The machine a run was on, as `main.ts` records it. */
@@ -38,6 +40,8 @@ export interface Results {
   readonly sessions?: ReadonlyArray<ManySessions.SessionsResult> | undefined
   readonly receiver?: ReadonlyArray<WebhookReceiver.ReceiverResult> | undefined
   readonly completion?: ReadonlyArray<TimeToCompletion.CompletionResult> | undefined
+  /** The fleet tracker's cases, with the date and machine of their own run (`pnpm bench tracker`). */
+  readonly tracker?: Tracker.TrackerResults | undefined
 }
 
 /** The results the report is rendered from. */
@@ -98,8 +102,9 @@ const intro = (results: Results) => {
       "measures what the library costs against baselines measured in the same run, writes the figures",
       "with the machine to `packages/bench/results/latest.json`, and renders this report from them;",
       "`pnpm bench receiver completion` runs only those (of `decode`, `requests`, `sessions`, `receiver`,",
-      "`completion`) and writes nothing. No test asserts a timing. The figures below are from one run on",
-      "this project's machine:"
+      "`completion`, `tracker`) and writes nothing, but for `tracker`: `pnpm bench tracker` replaces the",
+      "[fleet tracker](#fleet-tracker)'s figures alone, which then carry their own run's date. No test asserts",
+      "a timing. The figures below are from one run on this project's machine:"
     ),
     `> ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ` +
     `the run ended ${results.date.slice(0, 10)} and took ${results.seconds} s.`,
@@ -445,13 +450,59 @@ const completion = (results: Results) => {
   ]
 }
 
+const fleetTracker = (results: Results) => {
+  const tracker = results.tracker
+  const title = "## Fleet tracker"
+  if (tracker === undefined || tracker.cases.length === 0) {
+    return [
+      title,
+      "Not measured in these results: `pnpm bench tracker` runs the tracker's cases and adds them here."
+    ]
+  }
+  const { machine } = tracker
+  const { long, short } = Tracker.windowSeconds
+  return [
+    title,
+    paragraphs(
+      "The targets of issue #15 for `@effect-bankconnect/tracker`, beside `watchProgress` in the same run.",
+      "`pnpm bench tracker` runs these cases alone and replaces only their figures, so they may come from",
+      "another run than the sections above:"
+    ),
+    `> ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ` +
+    `the tracker's cases ended ${tracker.date.slice(0, 10)} and took ${tracker.seconds} s.`,
+    Tracker.targetsTable(tracker.cases),
+    paragraphs(
+      "Each row is a fresh process: the sessions tracked with `trackAll` (or one `watchProgress` stream each,",
+      "the baseline), over an in-memory transport answering \"processing\" to every progress call (only the",
+      "client side is measured, as in the many-sessions rows) or against the simulator in another process over",
+      "loopback. The tracker runs with `maxRequestsInFlight` 32, as the baseline's client does; at 30 seconds a",
+      "receiver is attached and 30 seconds is its `fallbackInterval`. Start is the time `trackAll` took (the",
+      "baseline: starting its streams); settle, from then until the window opened: when every session had its",
+      "first answer and the store had written nothing for half a second, at least one interval and half a",
+      `second after tracking and at most a minute. The window lasts ${short} seconds (${long} at 30 seconds).`,
+      "Heap per session is the heap after full collections in the window minus the same before tracking, per",
+      "session; CPU is CPU time over wall time (1 = one core; V8's collector threads count); CPU µs/poll is the",
+      "window's CPU time per progress answer; where the answers fell behind the rate due (a process short of",
+      "CPU polls less), the CPU target is judged on that cost at the full rate. Lateness is each answer's time",
+      "minus (the same session's previous answer's + the interval). Writes are the changes (a session's record",
+      "with its events) the tracker wrote to its store in the window, and unchanged those written, over the",
+      "whole run, for a session after its first snapshot's: every later answer is the same, so there should be",
+      "none. Failed counts watches that ended with an error and sessions that ended `Failed`. A stub-client",
+      "row (`getProgress` answered from memory, without HTTP) runs only where the tracker missed a target on",
+      "the memory store: it is what the tracker itself costs, and the difference from the tracker's row what",
+      "the client's calls cost."
+    ),
+    Tracker.table(tracker.cases)
+  ]
+}
+
 const layout = [
   "## The code",
   paragraphs(
     "`packages/bench`: `harness.ts` (rounds, medians, ratios), `profile.ts` (the CPU profiles behind the",
-    "findings), one file per benchmark (`decode`,",
-    "`requestOverhead`, `manySessions`, `webhookReceiver`, `timeToCompletion`), the processes they start",
-    "(`*Process.ts`, `manySessionsWorker.ts`), `main.ts` (`pnpm bench`), `report.ts` (this report) and",
+    "findings), one file per benchmark (`decode`, `requestOverhead`, `manySessions`, `webhookReceiver`,",
+    "`timeToCompletion`, `tracker`), the processes they start (`*Process.ts`, `manySessionsWorker.ts`,",
+    "`trackerWorker.ts`), `main.ts` (`pnpm bench`), `report.ts` (this report) and",
     "`results/latest.json`. `pnpm --filter @effect-bankconnect/bench report` renders this report again from",
     "`results/latest.json` without running anything; a test fails when the two disagree."
   )
@@ -467,6 +518,7 @@ export const render = (results: Results): string =>
     ...sessions(results),
     ...receiver(results),
     ...completion(results),
+    ...fleetTracker(results),
     ...layout
   ].join("\n\n") + "\n"
 
