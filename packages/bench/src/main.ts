@@ -2,9 +2,9 @@
  * `pnpm bench`: runs every benchmark, prints markdown tables, and writes the results with
  * the machine they ran on to `packages/bench/results/latest.json`, then renders the report
  * `docs/performance.md` from that file (`report.ts`). `pnpm bench receiver completion` runs
- * only those (of decode, requests, sessions, receiver, completion, tracker) and writes
- * nothing, but for the tracker: whenever it runs (`pnpm bench tracker`), its section of
- * `latest.json` is replaced, with its own date and machine, the other sections kept as they
+ * only those (of decode, requests, sessions, receiver, completion, tracker, replicas) and
+ * writes nothing, but for the tracker and the replicas: whenever they run (`pnpm bench
+ * tracker`, `pnpm bench replicas`), their section of `latest.json` is replaced, with its own date and machine, the other sections kept as they
  * are, and the report rendered again.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
@@ -12,6 +12,7 @@ import * as os from "node:os"
 import * as Decode from "./decode.js"
 import { table } from "./harness.js"
 import * as ManySessions from "./manySessions.js"
+import * as Replicas from "./replicas.js"
 import * as Report from "./report.js"
 import * as RequestOverhead from "./requestOverhead.js"
 import * as TimeToCompletion from "./timeToCompletion.js"
@@ -26,7 +27,7 @@ const machine = {
   platform: `${os.platform()} ${os.release()}`
 }
 
-const benchmarks = ["decode", "requests", "sessions", "receiver", "completion", "tracker"] as const
+const benchmarks = ["decode", "requests", "sessions", "receiver", "completion", "tracker", "replicas"] as const
 const chosen = process.argv.slice(2)
 // `insights` runs only on its own, printing its table (`insights.ts`): it is not in the report
 if (chosen.length === 1 && chosen[0] === "insights") {
@@ -60,6 +61,14 @@ const tracker: Tracker.TrackerResults | undefined = trackerCases && {
   seconds: Math.round((performance.now() - trackerStarted) / 1000),
   cases: trackerCases
 }
+const replicasStarted = performance.now()
+const replicasResult = await step("replicas", Replicas.run)
+const replicas: Replicas.ReplicasResults | undefined = replicasResult && {
+  date: new Date().toISOString(),
+  machine,
+  seconds: Math.round((performance.now() - replicasStarted) / 1000),
+  result: replicasResult
+}
 const seconds = Math.round((performance.now() - started) / 1000)
 
 /** The rows' findings (what remains of a missed target, as measured), one line each. */
@@ -83,6 +92,7 @@ console.log(
     ...section("Webhook receiver", receiver, WebhookReceiver.table),
     ...section("Time to completion", completion, TimeToCompletion.table),
     ...section("Fleet tracker", trackerCases, (cases) => `${Tracker.table(cases)}\n\n${Tracker.targetsTable(cases)}`),
+    ...section("Replicas on Postgres", replicasResult && [replicasResult], ([result]) => Replicas.table(result!)),
     `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ` +
     `the run took ${seconds} s.`
   ].join("\n\n")
@@ -90,15 +100,34 @@ console.log(
 const out = Report.resultsPath
 const save = (results: object) => writeFileSync(out, JSON.stringify(results, null, 2) + "\n")
 if (chosen.length === 0) {
-  save({ date: new Date().toISOString(), machine, seconds, decode, requests, sessions, receiver, completion, tracker })
+  save({
+    date: new Date().toISOString(),
+    machine,
+    seconds,
+    decode,
+    requests,
+    sessions,
+    receiver,
+    completion,
+    tracker,
+    replicas
+  })
   console.error(`wrote ${out} and ${Report.write(out)}`)
-} else if (tracker !== undefined) {
-  // the tracker's section alone: the others stay as the last full run left them
+} else if (tracker !== undefined || replicas !== undefined) {
+  // the tracker's and the replicas' sections alone: the others stay as the last full run left them
   const previous = existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) as Report.Results : undefined
   if (previous === undefined) {
-    console.error(`no ${out} to add the tracker's figures to: run the whole bench once`)
+    console.error(`no ${out} to add these figures to: run the whole bench once`)
   } else {
-    save({ ...previous, tracker })
-    console.error(`wrote the tracker's section of ${out}, and ${Report.write(out)}`)
+    save({
+      ...previous,
+      ...(tracker === undefined ? {} : { tracker }),
+      ...(replicas === undefined ? {} : { replicas })
+    })
+    console.error(
+      `wrote the ${tracker === undefined ? "" : "tracker's "}${
+        replicas === undefined ? "" : "replicas' "
+      }section of ${out}, and ${Report.write(out)}`
+    )
   }
 }

