@@ -1098,9 +1098,9 @@ export const make = <E = never, R = never>(
       if (event._tag !== "EnrichmentNotification") return
       const entry = entries.get(event.session_id)
       if (entry === undefined) {
-        // another replica may hold it: wake it
+        // another replica may hold it: wake it (an id no session can have wakes no one)
         const notify = lease?.coordination.wake
-        if (notify !== undefined) {
+        if (notify !== undefined && checkSessionId(event.session_id) === undefined) {
           yield* notify(event.session_id).pipe(
             Effect.catchAll((error) =>
               Effect.logWarning(`Tracker: waking the replica of a session failed: ${error.message}`)
