@@ -295,6 +295,22 @@ describe("Tracker", () => {
         for (let i = 1; i < calls.length; i++) expect(calls[i]!.at - calls[i - 1]!.at).toBe(2000)
       }))
 
+    it.scoped("a session untracked by another process is no longer polled once its next change does not apply", () =>
+      Effect.gen(function*() {
+        // every poll answers a new snapshot, so every poll writes a change
+        const script = Transport.withStatus((call) => Transport.progress(call.sessionId, "processing", `st-${call.n}`))
+        const { store, tracker, transport } = yield* Fleet.make({ script, tracker: { interval: "2 seconds" } })
+        yield* tracker.track("s-1")
+        yield* Fleet.advance(6000, 500)
+        // another process (a `bankconnect track remove`, say) untracks it in the store
+        yield* store.write([{ _tag: "Untrack", sessionId: "s-1", at: 6000 }])
+        const untrackedAt = 6000
+        yield* Fleet.advance(20_000, 500)
+        const after = transport.callsOf("s-1").filter((call) => call.at > untrackedAt)
+        expect(after.length).toBeLessThanOrEqual(1)
+        expect((yield* tracker.stats).tracking).toBe(0)
+      }))
+
     it.scoped("an untrack written in the same batch as the track wins: nothing is polled", () =>
       Effect.gen(function*() {
         const { tracker, transport } = yield* Fleet.make({ script: processing })

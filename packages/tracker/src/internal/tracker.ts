@@ -417,9 +417,9 @@ export const make = <E = never, R = never>(
         }
         case "Update": {
           if (result._tag !== "Update" || !result.applied) {
-            // a replica's change did not apply: another replica holds the session now, or it
-            // was untracked; it is no longer this one's to poll
-            if (lease !== undefined) drop(write.entry)
+            // the change did not apply: the session was untracked or ended by another process
+            // (or, for a replica, another replica holds it now); it is no longer this one's to poll
+            drop(write.entry)
             return
           }
           for (const event of write.events) published.push(event)
