@@ -9,7 +9,8 @@
  *   previous poll ended (`Schedule.spaced`), first polls are spread over one interval, at
  *   most `maxRequestsInFlight` polls run at once, a 429 pauses the whole fleet (the limit
  *   is per API key), a transient failure backs that session off on the `backoff`
- *   schedule, an API error code ends the session (`Failed`), and a deadline ends it
+ *   schedule, an API error code ends the session (`Failed`) but for `AccessDenied`, which
+ *   pauses the fleet (the credentials are everyone's), and a deadline ends it
  *   (`TimedOut`).
  * - Webhook first: an `ENRICHMENT_NOTIFICATION` for a tracked session (through
  *   {@link Service.onEvent}, {@link layerWebhookServer} or {@link layerWebhookEvents})
@@ -274,6 +275,12 @@ export interface Options<E = never, R = never> {
   readonly rateLimitPause?: Duration.DurationInput | undefined
   /** The longest pause a `Retry-After` may ask for. Default `"5 minutes"`. */
   readonly maxRateLimitPause?: Duration.DurationInput | undefined
+  /**
+   * How long the fleet pauses when the API refuses the credentials (`AccessDenied`): they
+   * are the same for every session, so no session is ended for it; the tracker logs the
+   * pause and tries again after it. Default `"1 minute"`.
+   */
+  readonly accessDeniedPause?: Duration.DurationInput | undefined
   /**
    * Runs for every event, at least once, after the change that caused it is stored; the
    * event is acknowledged in the store after it succeeds. The events of one session reach

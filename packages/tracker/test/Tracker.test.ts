@@ -181,6 +181,28 @@ describe("Tracker", () => {
         expect(session.state).toBe("failed")
         expect((session.outcome as TrackerEvent.Failed).error).toBeInstanceOf(BankConnectError.SessionNotFound)
       }))
+
+    it.scoped("ACCESS_DENIED pauses the whole fleet instead of failing the sessions: the credentials are everyone's", () =>
+      Effect.gen(function*() {
+        let denied = true
+        const { tracker, transport } = yield* Fleet.make({
+          script: (call) => denied ? Transport.apiError(403, "ACCESS_DENIED", "Access denied") : processing(call),
+          tracker: { interval: "2 seconds", accessDeniedPause: "30 seconds" }
+        })
+        yield* tracker.trackAll(ids(10).map((sessionId) => ({ sessionId })))
+        yield* Fleet.advance(2000, 100)
+        const deniedCalls = transport.calls.length
+        expect(deniedCalls).toBeGreaterThan(0)
+        expect((yield* tracker.stats).pausedUntil._tag).toBe("Some")
+        // the key is fixed meanwhile; nothing is polled until the pause ends
+        denied = false
+        yield* Fleet.advance(25_000, 500)
+        expect(transport.calls.length).toBe(deniedCalls)
+        yield* Fleet.advance(10_000, 500)
+        expect(new Set(transport.calls.slice(deniedCalls).map((call) => call.sessionId)).size).toBe(10)
+        const { sessions } = yield* tracker.list({ state: "tracking" })
+        expect(sessions).toHaveLength(10)
+      }))
   })
 
   describe("deadlines", () => {

@@ -178,6 +178,7 @@ export const make = <E = never, R = never>(
         maxInFlight: positiveInt("maxRequestsInFlight", options.maxRequestsInFlight, 32),
         rateLimitPause: millis("rateLimitPause", options.rateLimitPause, "5 seconds"),
         maxRateLimitPause: millis("maxRateLimitPause", options.maxRateLimitPause, "5 minutes"),
+        accessDeniedPause: millis("accessDeniedPause", options.accessDeniedPause, "1 minute"),
         handlerConcurrency: positiveInt("handlerConcurrency", options.handlerConcurrency, 8),
         outboxRetention: millis("outboxRetention", options.outboxRetention, "1 day"),
         eventsBufferSize: positiveInt("eventsBufferSize", options.eventsBufferSize, 4096),
@@ -222,6 +223,8 @@ export const make = <E = never, R = never>(
     let receivers = 0
     let pausedUntil = 0
     let pauseAnnounced = true
+    /** Why the fleet is paused, for the log. */
+    let pauseReason = "rate limited (HTTP 429)"
     let busy = 0
 
     const currentInterval = () =>
@@ -260,7 +263,10 @@ export const make = <E = never, R = never>(
     const pause = (retryAfterMillis: number | undefined) => {
       const wait = Math.min(retryAfterMillis ?? settings.rateLimitPause, settings.maxRateLimitPause)
       const until = now() + wait
-      if (until > pausedUntil) sharePause(until)
+      if (until > pausedUntil) {
+        pauseReason = "rate limited (HTTP 429)"
+        sharePause(until)
+      }
       pauseUntil(until)
     }
     const onRateLimited: RateLimit.Listener = pause
@@ -553,6 +559,18 @@ export const make = <E = never, R = never>(
         )
       }
       const error = failure.value
+      if (error._tag === "AccessDenied") {
+        // the API refuses the credentials (a key being rotated, a deploy with the wrong
+        // ones): every session would fail alike, so the fleet waits instead of ending them
+        const until = at + settings.accessDeniedPause
+        if (until > pausedUntil) {
+          pauseReason = "the API refused the credentials (ACCESS_DENIED): check the API key and server hash"
+          sharePause(until)
+        }
+        pauseUntil(until)
+        schedule(entry, Math.max(pausedUntil, at))
+        return undefined
+      }
       if (isRateLimited(error)) {
         // the limit is per API key: the whole fleet waits, this session included
         pause(undefined)
@@ -660,7 +678,7 @@ export const make = <E = never, R = never>(
         if (pausedUntil > at) {
           if (!pauseAnnounced) {
             pauseAnnounced = true
-            yield* Effect.logWarning(`Tracker: rate limited (HTTP 429); polling paused for ${pausedUntil - at} ms`)
+            yield* Effect.logWarning(`Tracker: ${pauseReason}; polling paused for ${pausedUntil - at} ms`)
           }
           sleepingUntil = pausedUntil
           yield* arm(pausedUntil)
