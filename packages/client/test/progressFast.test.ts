@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
+import * as Equal from "effect/Equal"
 import * as FastCheck from "effect/FastCheck"
+import * as Hash from "effect/Hash"
 import * as Schema from "effect/Schema"
 import { Progress } from "../src/index.js"
 import * as ProgressFast from "../src/internal/progressFast.js"
@@ -64,6 +66,46 @@ describe("the progress fast path", () => {
         expect(quick).toBeInstanceOf(Progress.SessionProgress)
       }),
       { numRuns: 2000 }
+    )
+  })
+
+  it("builds what the classes' constructors build: prototype, own fields in order, equality, hash, text", () => {
+    const documented = Arbitrary.make(Schema.encodedSchema(Progress.SessionProgress))
+    // what a constructor leaves on an instance: its own properties with their descriptors, in order
+    const own = (value: object) =>
+      Reflect.ownKeys(value).map((key) => [key, Object.getOwnPropertyDescriptor(value, key)])
+    FastCheck.assert(
+      FastCheck.property(documented, (value) => {
+        const quick = fast(value)!
+        const built = new Progress.SessionProgress({
+          session_id: quick.session_id,
+          session_progress: quick.session_progress,
+          progress: quick.progress.map((statement) => new Progress.StatementProgress({ ...statement }))
+        })
+        expect(Object.getPrototypeOf(quick)).toBe(Progress.SessionProgress.prototype)
+        expect(quick.constructor).toBe(Progress.SessionProgress)
+        expect(own(quick).map(([key]) => key)).toEqual(own(built).map(([key]) => key))
+        expect(own({ ...quick, progress: null })).toEqual(own({ ...built, progress: null }))
+        quick.progress.forEach((statement, i) => {
+          expect(Object.getPrototypeOf(statement)).toBe(Progress.StatementProgress.prototype)
+          expect(statement).toBeInstanceOf(Progress.StatementProgress)
+          expect(own(statement)).toEqual(own(built.progress[i]!))
+          expect(String(statement)).toBe(String(built.progress[i]))
+          expect(Equal.equals(statement, built.progress[i])).toBe(true)
+          expect(Hash.hash(statement)).toBe(Hash.hash(built.progress[i]!))
+        })
+        // arrays compare by reference under `Equal`: the same list on both sides (validation would copy it)
+        const sameList = new Progress.SessionProgress({ ...built, progress: quick.progress }, true)
+        expect(Equal.equals(quick, sameList)).toBe(true)
+        expect(Hash.hash(quick)).toBe(Hash.hash(sameList))
+        expect(String(quick)).toBe(String(built))
+        expect(JSON.stringify(quick)).toBe(JSON.stringify(built))
+        expect(Schema.is(Progress.SessionProgress)(quick)).toBe(true)
+        expect(Schema.encodeSync(Progress.SessionProgress)(quick)).toEqual(
+          Schema.encodeSync(Progress.SessionProgress)(built)
+        )
+      }),
+      { numRuns: 500 }
     )
   })
 })
