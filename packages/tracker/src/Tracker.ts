@@ -339,8 +339,8 @@ export interface Options<E = never, R = never> {
  *   too long, cut off from the database) cannot overwrite the state of the one that took
  *   it over, and it stops polling before its leases run out by its own clock.
  * - A replica that dies loses its leases after `leaseTtl`; the others claim its sessions
- *   and poll them within one interval. A replica that stops cleanly gives them back at
- *   once.
+ *   and poll them within one interval. A replica that stops cleanly gives them back,
+ *   claimable one interval after its last polls.
  * - Events: each session's pending events are handled by one replica at a time (a
  *   delivery lease); if it dies mid-handler, another runs them again after `leaseTtl`. A
  *   handler should finish well within `leaseTtl`.

@@ -141,7 +141,9 @@ export interface Track {
  * adds the events that change caused. It applies only while the stored record is
  * `tracking` with an event number below `session.eventSeq`, so a stale change never
  * overwrites a newer one; with an `owner`, only while that replica holds the session's
- * lease, so a replica that lost it cannot overwrite the state of the one that took it.
+ * lease, so a replica that lost it cannot overwrite the state of the one that took it. The
+ * same change again (the stored number and state, by the same owner: a batch retried after
+ * its commit's answer was lost) counts as applied and writes nothing.
  *
  * @since 0.3.0
  * @category models
@@ -290,10 +292,14 @@ export interface Coordination {
   readonly claimDeliveries: (
     query: { readonly owner: string; readonly now: number; readonly until: number; readonly limit: number }
   ) => Effect.Effect<ReadonlyArray<EventRecord>, TrackerStoreError>
-  /** Gives up the delivery leases of these sessions, if held by `owner`. */
+  /**
+   * Gives up the delivery leases of these sessions, if held by `owner`; no one claims them
+   * before `freeAt` when given (a handler failing: its retry's time).
+   */
   readonly releaseDeliveries: (
     owner: string,
-    sessionIds: ReadonlyArray<string>
+    sessionIds: ReadonlyArray<string>,
+    freeAt?: number | undefined
   ) => Effect.Effect<void, TrackerStoreError>
   /**
    * Asks the replica holding a session's lease to poll it now (a webhook arrived

@@ -123,13 +123,21 @@ describe.each(stores)("TrackerStore contract: %s", (_, makeStore) => {
         events: [event("s-1", 2, 5)]
       }])
       expect(applied).toEqual({ _tag: "Update", applied: true })
-      // a stale change (the same number) is ignored, and its events are not written
+      // a stale change (a lower number) is ignored, and its events are not written
       const [stale] = yield* store.write([{
         _tag: "Update",
-        session: record("s-1", 2, { progress: "stale" }),
+        session: record("s-1", 1, { progress: "stale" }),
         events: [event("s-1", 3, 6)]
       }])
       expect(stale).toEqual({ _tag: "Update", applied: false })
+      // the same change again (a batch retried after its commit's answer was lost): it stands,
+      // as written, and nothing is written twice
+      const [again] = yield* store.write([{
+        _tag: "Update",
+        session: record("s-1", 2, { progress: "{\"a\":1}", updatedAt: 5 }),
+        events: [event("s-1", 2, 5)]
+      }])
+      expect(again).toEqual({ _tag: "Update", applied: true })
       const [ended] = yield* store.write([{
         _tag: "Update",
         session: record("s-1", 3, { state: "completed", outcome: "{}", updatedAt: 7 }),

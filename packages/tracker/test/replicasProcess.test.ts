@@ -46,8 +46,11 @@ const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, m
 const count = 1000
 const interval = 3000
 const leaseTtl = 6000
-/** Scheduling on a loaded 2-core CI machine: timers and child processes run late by this much. */
-const slack = 2000
+/**
+ * Scheduling on a loaded 2-core CI machine (other test files run beside this one): timers and
+ * child processes run late by up to this much. The figure measured is printed.
+ */
+const slack = 3000
 
 interface SessionRow {
   readonly session_id: string

@@ -120,19 +120,27 @@ export const run = <E, R>(options: Options<E, R>): Effect.Effect<never, never, R
           const grouped = group(page, claimedAt)
           wakeAt = Math.min(wakeAt, grouped.wakeAt)
           for (const events of grouped.sessions.values()) events.sort((a, b) => a.seq - b.seq)
-          const acks: Array<string> = []
-          yield* Effect.forEach(grouped.sessions.values(), (events) => deliverSession(events, acks), {
-            concurrency: options.concurrency,
-            discard: true
-          })
-          if (acks.length > 0) yield* store.acknowledge(acks, clock.unsafeCurrentTimeMillis())
+          // each session acknowledged and given back as soon as its events are handled, and none
+          // started once the claim's lease is nearly out (another replica may have it by then)
+          const startBy = claimedAt + Math.floor(lease.ttl / 2)
           const done: Array<string> = []
-          for (const sessionId of grouped.sessions.keys()) {
-            const block = blocked.get(sessionId)
-            if (block === undefined) done.push(sessionId)
-            else wakeAt = Math.min(wakeAt, block.until)
-          }
-          if (done.length > 0) yield* lease.coordination.releaseDeliveries(lease.owner, done)
+          yield* Effect.forEach(grouped.sessions.values(), (events) =>
+            Effect.gen(function*() {
+              if (clock.unsafeCurrentTimeMillis() > startBy) return
+              const acks: Array<string> = []
+              yield* deliverSession(events, acks)
+              if (acks.length > 0) yield* store.acknowledge(acks, clock.unsafeCurrentTimeMillis())
+              const sessionId = events[0]!.sessionId
+              const block = blocked.get(sessionId)
+              if (block === undefined) {
+                done.push(sessionId)
+                yield* lease.coordination.releaseDeliveries(lease.owner, [sessionId])
+              } else {
+                // failing: given back until its retry, so that it holds no claim meanwhile and
+                // the sessions behind it are claimed
+                yield* lease.coordination.releaseDeliveries(lease.owner, [sessionId], block.until)
+              }
+            }), { concurrency: options.concurrency, discard: true })
           // a full page may have more behind it; one with nothing delivered would only repeat
           if (done.length === 0 || new Set(page.map((event) => event.sessionId)).size < pageSize) break
         }

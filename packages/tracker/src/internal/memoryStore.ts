@@ -216,9 +216,14 @@ export const make = (options?: Options): TrackerStore.Service => {
           .filter((event) => claimed.has(event.sessionId) && events.get(event.id)?.acknowledgedAt === null)
           .sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : a.seq - b.seq))
       }),
-    releaseDeliveries: (owner, ids) =>
+    releaseDeliveries: (owner, ids, freeAt) =>
       Effect.sync(() => {
-        for (const sessionId of ids) if (deliveries.get(sessionId)?.owner === owner) deliveries.delete(sessionId)
+        for (const sessionId of ids) {
+          if (deliveries.get(sessionId)?.owner !== owner) continue
+          if (freeAt === undefined) deliveries.delete(sessionId)
+          // held by no one until then
+          else deliveries.set(sessionId, { owner: "", until: freeAt - 1 })
+        }
       }),
     wake: (sessionId) => Effect.asVoid(PubSub.publish(wakes, sessionId)),
     wakes: Stream.fromPubSub(wakes)

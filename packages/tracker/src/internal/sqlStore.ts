@@ -272,7 +272,13 @@ ON CONFLICT (session_id) DO UPDATE SET
           yield* sql`INSERT INTO ${outbox} ${sql.insert(chunk.map(fromEvent))}`
         }
         return plan.results
-      }).pipe(sql.withTransaction, Effect.mapError(storeError("write")))
+      }).pipe(
+        sql.withTransaction,
+        // once more, at once: two replicas tracking one new session (no row to lock yet) race
+        // to insert it, and the loser's batch fails on the key; run again, it reads the row
+        Effect.retry({ times: 1 }),
+        Effect.mapError(storeError("write"))
+      )
 
     const get = (sessionId: string) =>
       sql<SessionRow>`SELECT * FROM ${sessions} WHERE session_id = ${sessionId}`.pipe(
@@ -436,13 +442,13 @@ RETURNING session_id`
         return pages.flat().map(toEvent)
       }).pipe(Effect.mapError(storeError("claimDeliveries")))
 
-    const releaseDeliveries: TrackerStore.Coordination["releaseDeliveries"] = (owner, ids) =>
+    const releaseDeliveries: TrackerStore.Coordination["releaseDeliveries"] = (owner, ids, freeAt) =>
       Effect.forEach(
         chunks(ids),
         (chunk) =>
-          sql`UPDATE ${sessions} SET delivery_owner = NULL, delivery_until = NULL WHERE delivery_owner = ${owner} AND ${
-            sql.in("session_id", chunk)
-          }`,
+          sql`UPDATE ${sessions} SET delivery_owner = NULL, delivery_until = ${
+            freeAt ?? null
+          } WHERE delivery_owner = ${owner} AND ${sql.in("session_id", chunk)}`,
         { discard: true }
       ).pipe(Effect.mapError(storeError("releaseDeliveries")))
 
@@ -468,21 +474,28 @@ RETURNING dedupe_key`
           return row?.state === "handled" ? "handled" as const : "busy" as const
         }).pipe(
           // the store unreachable: the sender delivers again later
-          Effect.orElseSucceed(() => "busy" as const)
+          Effect.catchAll((error) =>
+            Effect.as(
+              Effect.logWarning(`TrackerStore: claiming a webhook delivery failed: ${error.message}`),
+              "busy" as const
+            )
+          )
         ),
       add: (key) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           sql`INSERT INTO ${webhooks} (dedupe_key, state, until_at, received_at) VALUES (${key}, 'handled', ${now}, ${now})
 ON CONFLICT (dedupe_key) DO UPDATE SET state = 'handled'`).pipe(
             // not marked: the claim lapses, and a later copy is handled again (at least once)
-            Effect.catchAll(() =>
-              Effect.void
+            Effect.catchAll((error) =>
+              Effect.logWarning(`TrackerStore: marking a webhook delivery handled failed: ${error.message}`)
             ),
             Effect.asVoid
           ),
       release: (key) =>
         sql`DELETE FROM ${webhooks} WHERE dedupe_key = ${key} AND state = 'handling'`.pipe(
-          Effect.catchAll(() => Effect.void),
+          Effect.catchAll(() =>
+            Effect.void
+          ),
           Effect.asVoid
         )
     }

@@ -9,6 +9,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { constTrue, identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
@@ -722,7 +723,9 @@ export const make = <E = never, R = never>(
     const maintainLeases = (replicaLease: NonNullable<typeof lease>) =>
       Effect.gen(function*() {
         const { claimBatchSize, coordination: leases, id: owner, ttl } = replicaLease
-        const margin = Math.max(1, Math.floor(ttl / 5))
+        // a replica stops starting polls this long before its leases could run out: room for
+        // a poll in flight (the client's timeout, a retry) and for clocks that differ a little
+        const margin = Math.max(Math.floor(ttl / 5), Math.min(Math.floor(ttl / 3), settings.interval + 10_000))
         const tick = Math.max(100, Math.min(Math.floor(settings.interval / 2), Math.floor(ttl / 3)))
         const signal = new Signal()
         let pauseToShare = 0
@@ -750,8 +753,8 @@ export const make = <E = never, R = never>(
           )
           entry.since = at
           entries.set(entry.sessionId, entry)
-          // taken over sessions are overdue: within half an interval, spread
-          schedule(entry, at + Math.floor(random() * settings.interval / 2))
+          // taken over sessions are overdue: within a quarter of an interval, spread
+          schedule(entry, at + Math.floor(random() * settings.interval / 4))
         }
 
         /** Waiters for sessions another replica holds learn the outcome from the store. */
@@ -823,19 +826,19 @@ export const make = <E = never, R = never>(
           if (giveBack.length > 0) {
             yield* leases.release(owner, giveBack, freeAt).pipe(Effect.catchAll(warn("giving back leases")))
           }
-          if (entries.size < share) {
-            const claimed = yield* leases.claim({
-              owner,
-              now: at,
-              until: at + ttl,
-              limit: Math.min(share - entries.size, claimBatchSize)
-            }).pipe(Effect.catchAll((error) => Effect.as(warn("claiming sessions")(error), [])))
+          // up to its share, a batch at a time, while batches come back full
+          while (entries.size < share) {
+            const limit = Math.min(share - entries.size, claimBatchSize)
+            const claimed = yield* leases.claim({ owner, now: at, until: at + ttl, limit }).pipe(
+              Effect.catchAll((error) => Effect.as(warn("claiming sessions")(error), []))
+            )
             const adoptedAt = now()
             for (const record of claimed) adopt(record, adoptedAt)
+            if (claimed.length < limit) break
           }
         })
 
-        yield* Effect.forkScoped(Effect.forever(
+        const rounds = yield* Effect.forkScoped(Effect.forever(
           Effect.zipRight(
             Effect.catchAllCause(
               Effect.zipRight(round, settleElsewhere),
@@ -844,19 +847,46 @@ export const make = <E = never, R = never>(
             signal.waitAtMost(tick)
           )
         ))
-        if (leases.wakes !== undefined) {
+        const notify = leases.wake
+        if (leases.wakes !== undefined && notify !== undefined) {
+          // The listening connection can die without a word (a Postgres restart): a ping to
+          // itself every few seconds proves it alive, and without its echo the listener starts
+          // over on a new connection.
           const wakes = leases.wakes
+          const ping = `ping:${owner}`
+          const pingEvery = 5000
+          let echoedAt = now()
+          const listen = Stream.runForEach(wakes, (payload) =>
+            Effect.sync(() => {
+              if (payload === ping) echoedAt = now()
+              else wake(payload)
+            }))
+          const watchdog = Effect.gen(function*() {
+            echoedAt = now()
+            while (true) {
+              yield* Effect.sleep(pingEvery)
+              yield* Effect.ignore(notify(ping))
+              yield* Effect.sleep(pingEvery)
+              if (now() - echoedAt > 2 * pingEvery) return yield* Effect.fail("no echo" as const)
+            }
+          })
           yield* Effect.forkScoped(
-            Stream.runForEach(wakes, (sessionId) => Effect.sync(() => wake(sessionId))).pipe(
-              Effect.catchAll(warn("listening for wake-ups")),
+            Effect.raceFirst(listen, watchdog).pipe(
+              Effect.catchAllCause((cause) =>
+                Effect.logWarning("Tracker: listening for wake-ups stopped; listening again").pipe(
+                  Effect.annotateLogs({ "tracker.replica": owner, cause: Cause.pretty(cause) })
+                )
+              ),
               Effect.zipRight(Effect.sleep(1000)),
               Effect.forever
             )
           )
         }
-        // a clean stop gives the leases back (claimable one interval on), after the last changes are written
+        // a clean stop: the rounds stop first (none may claim after), then the last changes are
+        // written (the finalizer added after this one runs before it), then the leases go back,
+        // claimable one interval on
         yield* Effect.addFinalizer(() =>
-          leases.retire(owner, now() + settings.interval).pipe(
+          Effect.zipRight(Fiber.interrupt(rounds), leases.retire(owner, now() + settings.interval)).pipe(
             Effect.timeout("5 seconds"),
             Effect.catchAllCause((cause) =>
               Effect.logWarning("Tracker: giving the leases back at shutdown failed; they run out instead", cause)

@@ -68,15 +68,17 @@ export const plan = (
       }
       case "Update": {
         const existing = read(write.session.sessionId)
-        const applies = existing !== undefined && existing.state === "tracking" &&
-          existing.eventSeq < write.session.eventSeq &&
-          (write.owner === undefined || existing.owner === write.owner)
+        const owns = existing !== undefined && (write.owner === undefined || existing.owner === write.owner)
+        const applies = owns && existing.state === "tracking" && existing.eventSeq < write.session.eventSeq
         if (applies) {
           // the lease is the store's: kept as it stands
           put({ ...write.session, owner: existing.owner ?? null, leaseUntil: existing.leaseUntil ?? null })
           for (const event of write.events) events.push(event)
         }
-        results.push({ _tag: "Update", applied: applies })
+        // the same change written already (a batch retried after its commit's answer was
+        // lost): it stands, and counts as applied
+        const written = owns && existing.eventSeq === write.session.eventSeq && existing.state === write.session.state
+        results.push({ _tag: "Update", applied: applies || written })
         break
       }
       case "Untrack": {
