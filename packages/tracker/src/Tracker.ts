@@ -449,6 +449,11 @@ export const layerWebhookServer = <E = never, R = never>(
     Effect.gen(function*() {
       const tracker = yield* Tracker
       const own = options?.onEvent
+      if (tracker.dedupe !== undefined && options?.secret === undefined) {
+        yield* Effect.logWarning(
+          "Tracker: a replica's webhook server without a secret: every delivery anyone sends writes a row and a NOTIFY to the database; give it a secret"
+        )
+      }
       const server = yield* WebhookServer.serve<E, R>({
         ...options,
         dedupe: options?.dedupe ?? tracker.dedupe,

@@ -171,6 +171,7 @@ export const make = (options?: Options): TrackerStore.Service => {
     renew: ({ now, owner, replicaTtl, until }) =>
       Effect.sync(() => {
         replicas.set(owner, now)
+        for (const [id, seenAt] of replicas) if (seenAt < now - 10 * replicaTtl) replicas.delete(id)
         const owned: Array<string> = []
         let tracking = 0
         for (const record of sessions.values()) {

@@ -375,6 +375,8 @@ RETURNING *`.pipe(
       Effect.gen(function*() {
         yield* sql`INSERT INTO ${replicas} (replica_id, seen_at) VALUES (${owner}, ${now})
 ON CONFLICT (replica_id) DO UPDATE SET seen_at = excluded.seen_at`
+        // replicas gone long since (killed: a clean stop removes its own row)
+        yield* sql`DELETE FROM ${replicas} WHERE seen_at < ${now - 10 * replicaTtl}`
         const owned = yield* sql<{ readonly session_id: string }>`UPDATE ${sessions} SET lease_until = ${until}
 WHERE owner = ${owner} AND state = 'tracking' RETURNING session_id`
         const [row] = yield* sql<{

@@ -796,6 +796,9 @@ export const make = <E = never, R = never>(
           const renewal = renewed.right
           leaseValidUntil = at + ttl - margin
           schedulerSignal.notify()
+          if (renewal.pausedUntil > pausedUntil) {
+            pauseReason = "paused by another replica (a 429, or the credentials refused)"
+          }
           pauseUntil(renewal.pausedUntil)
           const owned = new Set(renewal.owned)
           for (const entry of [...entries.values()]) {
