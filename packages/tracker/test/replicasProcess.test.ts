@@ -4,11 +4,11 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { type ChildProcess, fork } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
+import { exited, nextMessage, sleep, start } from "./utils/children.js"
 import { startPostgres } from "./utils/postgres.js"
 import type { Message, Options } from "./utils/replicaProcess.js"
 import type { Ready } from "./utils/simulatorProcess.js"
@@ -16,32 +16,6 @@ import type { Ready } from "./utils/simulatorProcess.js"
 // Three replicas in processes of their own on one Postgres, and one simulator (with faults)
 // in another: 1,000 sessions; one replica SIGKILLed mid-run, then Postgres restarted once.
 // Real processes, sockets and time: they are the point.
-
-const script = (name: string) => fileURLToPath(new URL(`./utils/${name}`, import.meta.url))
-
-const start = (name: string, args: ReadonlyArray<string>) =>
-  fork(script(name), [...args], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] })
-
-const nextMessage = <A>(child: ChildProcess, timeoutMs: number, what: string) =>
-  new Promise<A>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no message within ${timeoutMs} ms`)), timeoutMs)
-    child.once("message", (message) => {
-      clearTimeout(timer)
-      resolve(message as A)
-    })
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`${what}: exited (${code ?? signal}) before reporting`))
-    })
-  })
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve()
-    else child.once("exit", () => resolve())
-  })
-
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
 const count = 1000
 const interval = 3000

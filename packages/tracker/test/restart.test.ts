@@ -2,39 +2,13 @@ import * as LibsqlClient from "@effect/sql-libsql/LibsqlClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { type ChildProcess, fork } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
+import { exited, nextMessage, sleep, start } from "./utils/children.js"
 import type { Ready } from "./utils/simulatorProcess.js"
 import type { Message, Options } from "./utils/trackerProcess.js"
-
-const script = (name: string) => fileURLToPath(new URL(`./utils/${name}`, import.meta.url))
-
-const start = (name: string, args: ReadonlyArray<string>) =>
-  fork(script(name), [...args], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] })
-
-const nextMessage = <A>(child: ChildProcess, timeoutMs: number, what: string) =>
-  new Promise<A>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no message within ${timeoutMs} ms`)), timeoutMs)
-    child.once("message", (message) => {
-      clearTimeout(timer)
-      resolve(message as A)
-    })
-    child.once("exit", (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`${what}: exited (${code ?? signal}) before reporting`))
-    })
-  })
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve()
-    else child.once("exit", () => resolve())
-  })
-
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
 const count = 1000
 

@@ -64,6 +64,17 @@ class Entry implements Node {
   urgent = false
   /** When it became this process's (a replica renewing its leases drops only older ones). */
   since = 0
+  /** A stored session's entry. */
+  static of(record: TrackerStore.SessionRecord): Entry {
+    return new Entry(
+      record.sessionId,
+      record.reference,
+      record.trackedAt,
+      record.deadline,
+      record.progress,
+      record.eventSeq
+    )
+  }
   constructor(
     readonly sessionId: string,
     readonly reference: string | null,
@@ -384,14 +395,7 @@ export const make = <E = never, R = never>(
         case "Track": {
           if (result._tag === "Track" && result.event !== undefined && write.made !== undefined) {
             const record = result.record
-            const entry = new Entry(
-              record.sessionId,
-              record.reference,
-              record.trackedAt,
-              record.deadline,
-              record.progress,
-              record.eventSeq
-            )
+            const entry = Entry.of(record)
             entry.since = now()
             entries.set(entry.sessionId, entry)
             scheduleFirst(entry, now())
@@ -440,6 +444,15 @@ export const make = <E = never, R = never>(
       Schedule.modifyDelay((delay) => Duration.min(delay, Duration.seconds(5)))
     )
 
+    /**
+     * A write as the store takes it: a replica's track takes its lease from the time it is
+     * written, not from the call (a batch retried through an outage would write it expired).
+     */
+    const storedWrite = (write: Write): TrackerStore.Write =>
+      write._tag === "Track" && lease !== undefined
+        ? { ...write.write, lease: { owner: lease.id, until: now() + lease.ttl } }
+        : write.write
+
     /** The batch being written, for the last flush at shutdown. */
     let writing: ReadonlyArray<Write> = []
 
@@ -453,7 +466,7 @@ export const make = <E = never, R = never>(
         const batch = taken.filter((write) => write._tag !== "Update" || write.entry.status !== REMOVED)
         if (batch.length === 0) continue
         writing = batch
-        const exit = yield* Effect.exit(store.write(batch.map((write) => write.write)))
+        const exit = yield* Effect.exit(store.write(batch.map(storedWrite)))
         writing = []
         if (Exit.isFailure(exit)) {
           if (Cause.isInterruptedOnly(exit.cause)) return yield* Effect.interrupt
@@ -743,14 +756,7 @@ export const make = <E = never, R = never>(
 
         const adopt = (record: TrackerStore.SessionRecord, at: number) => {
           if (entries.has(record.sessionId)) return
-          const entry = new Entry(
-            record.sessionId,
-            record.reference,
-            record.trackedAt,
-            record.deadline,
-            record.progress,
-            record.eventSeq
-          )
+          const entry = Entry.of(record)
           entry.since = at
           entries.set(entry.sessionId, entry)
           // taken over sessions are overdue: within a quarter of an interval, spread
@@ -919,14 +925,7 @@ export const make = <E = never, R = never>(
         limit: loadPageSize
       })
       for (const record of page) {
-        const entry = new Entry(
-          record.sessionId,
-          record.reference,
-          record.trackedAt,
-          record.deadline,
-          record.progress,
-          record.eventSeq
-        )
+        const entry = Entry.of(record)
         entries.set(entry.sessionId, entry)
         scheduleFirst(entry, loadedAt)
       }
