@@ -2,6 +2,7 @@ import { WebhookPayload } from "@effect-bankconnect/client"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
 import type { Tracker, TrackerEvent } from "../src/index.js"
 import { TrackerStore } from "../src/index.js"
@@ -186,6 +187,23 @@ describe("Tracker replicas", () => {
       const woken = b.transport.callsOf(sessionOfB).slice(before)
       expect(woken.length).toBeGreaterThan(0)
       expect(woken[0]!.at - at).toBeLessThanOrEqual(10)
+    }))
+
+  it.scoped("awaitCompletion on one replica gives the outcome of a session another replica polls", () =>
+    Effect.gen(function*() {
+      const store = TrackerStore.makeMemory({ retainAcknowledged: true })
+      const script = Transport.withStatus((call) =>
+        Transport.progress(call.sessionId, call.at >= 5000 ? "completed" : "processing")
+      )
+      const a = yield* replica(store, "a", { script })
+      const b = yield* replica(store, "b", { script })
+      yield* a.tracker.track("s-1")
+      yield* Fleet.advance(1000, 250)
+      const waiting = yield* Effect.fork(b.tracker.awaitCompletion("s-1"))
+      yield* Fleet.advance(10_000, 250)
+      const completed = yield* Fiber.join(waiting)
+      expect(completed._tag).toBe("Completed")
+      expect(b.transport.callsOf("s-1")).toEqual([])
     }))
 
   it.scoped("every event is handled by one replica, once, whichever replica wrote it", () =>

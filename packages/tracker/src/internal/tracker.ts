@@ -764,26 +764,28 @@ export const make = <E = never, R = never>(
         }
 
         /** Waiters for sessions another replica holds learn the outcome from the store. */
-        const settleElsewhere = Effect.forEach(
-          [...waiters.keys()].filter((sessionId) => !entries.has(sessionId)),
-          (sessionId) =>
-            store.get(sessionId).pipe(
-              Effect.flatMap((stored) => {
-                if (Option.isNone(stored) || stored.value.state === "untracked") {
-                  settle(
-                    sessionId,
-                    Exit.fail(new NotTracked({ sessionId, message: `Session ${sessionId} is not tracked` }))
-                  )
-                  return Effect.void
-                }
-                if (stored.value.state === "tracking") return Effect.void
-                return Effect.map(Records.toTrackedSession(stored.value), (session) => {
-                  if (session.outcome !== null) settle(sessionId, Exit.succeed(session.outcome))
-                })
-              }),
-              Effect.catchAll(() => Effect.void)
-            ),
-          { concurrency: 4, discard: true }
+        const settleElsewhere = Effect.suspend(() =>
+          Effect.forEach(
+            [...waiters.keys()].filter((sessionId) => !entries.has(sessionId)),
+            (sessionId) =>
+              store.get(sessionId).pipe(
+                Effect.flatMap((stored) => {
+                  if (Option.isNone(stored) || stored.value.state === "untracked") {
+                    settle(
+                      sessionId,
+                      Exit.fail(new NotTracked({ sessionId, message: `Session ${sessionId} is not tracked` }))
+                    )
+                    return Effect.void
+                  }
+                  if (stored.value.state === "tracking") return Effect.void
+                  return Effect.map(Records.toTrackedSession(stored.value), (session) => {
+                    if (session.outcome !== null) settle(sessionId, Exit.succeed(session.outcome))
+                  })
+                }),
+                Effect.catchAll(() => Effect.void)
+              ),
+            { concurrency: 4, discard: true }
+          )
         )
 
         const round = Effect.gen(function*() {
