@@ -1,7 +1,8 @@
 /**
  * The replicas benchmark (issue #16), run by `pnpm bench replicas`: the tracker's own script
  * (`packages/tracker/bench/replicas.ts`, which starts Postgres and the replica processes) in
- * a child process, its JSON line read back.
+ * a child process, its JSON line read back. The result's shape is defined here, and the
+ * script writes it.
  */
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"

@@ -10,6 +10,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import type { Result, ThroughputRow } from "../../bench/src/replicas.js"
 import { startPostgres } from "../test/utils/postgres.js"
 import type { Counts, Options, Request } from "./replicaWorker.js"
 
@@ -36,25 +37,6 @@ const stop = async (children: ReadonlyArray<ChildProcess>) => {
 const percentile = (values: ReadonlyArray<number>, p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN
-}
-
-export interface ThroughputRow {
-  readonly replicas: number
-  readonly sessions: number
-  readonly demandPerSecond: number
-  readonly pollsPerSecond: number
-  readonly roundTripsPerPoll: number
-}
-
-export interface Result {
-  readonly throughput: ReadonlyArray<ThroughputRow>
-  readonly takeover: {
-    readonly sessions: number
-    readonly leaseTtlMillis: number
-    readonly intervalMillis: number
-    readonly p50Millis: number
-    readonly maxMillis: number
-  }
 }
 
 const sessions = Number(process.env.REPLICAS_BENCH_SESSIONS ?? 6000)

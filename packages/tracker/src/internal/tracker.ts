@@ -1017,7 +1017,6 @@ export const make = <E = never, R = never>(
             reference,
             deadline,
             at,
-            lease: lease === undefined ? undefined : { owner: lease.id, until: at + lease.ttl },
             tracked: (seq) => {
               const event = new TrackerEvent.Tracked({
                 id: TrackerEvent.eventId(request.sessionId, seq),
